@@ -1,0 +1,34 @@
+# Two entry points for a newcomer: `make run` and `make check`. Both build .venv from scratch when it is missing.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run check lint test bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# torch first and pinned: the small CPU build; letting the resolver choose pulls a multi-GB CUDA build.
+	$(BIN)/pip install --quiet --progress-bar off torch==2.13.0
+	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/crux run
+
+check: lint test
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: $(STAMP)
+	$(BIN)/pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/retrieval_eval.py
+	$(BIN)/python benchmarks/source_latency.py
+
+clean:
+	rm -rf $(VENV)

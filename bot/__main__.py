@@ -1,0 +1,202 @@
+"""The `crux` command: run the bot, manage the source library, search it."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from dotenv import load_dotenv
+
+from bot.db import open_database
+from bot.db.sources import SourceStore
+from bot.errors import CruxError, SettingsError
+from bot.library import Hit, Library, PathOutcome, expand_paths
+from bot.settings import Settings, configure_logging
+
+log = logging.getLogger("bot")
+
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the command line, load settings from the environment and .env, and run one verb."""
+    args = _parser().parse_args(argv)
+    load_dotenv()
+    try:
+        settings = Settings.from_env()
+        configure_logging(settings)
+        return args.handler(settings, args)
+    except SettingsError as error:
+        print(f"crux: {error.message}", file=sys.stderr)
+        return EXIT_USAGE
+    except CruxError as error:
+        print(f"crux: {error.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+
+
+def run(settings: Settings, args: argparse.Namespace) -> int:
+    """Start the bot: check the token first, then open the database, load the model and the library, connect."""
+    import discord
+
+    from bot.bot import create_bot
+
+    token = settings.require_token()
+    library = _library(settings, create=True)
+    library.embedder.load()
+    if settings.sources_dir is not None:
+        library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
+    log.info("Source library ready: %d excerpts", library.load_index())
+    bot = create_bot(settings, library)
+    try:
+        bot.run(token, log_handler=None)
+    except discord.LoginFailure:
+        raise SettingsError(
+            "Discord rejected DISCORD_TOKEN (it may have been reset). Copy a fresh one from the Bot page of your "
+            "application at https://discord.com/developers/applications into .env."
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise SettingsError(
+            "Discord refused an intent Crux needs. On the Bot page of your application, enable the "
+            "Message Content intent, then start Crux again."
+        ) from None
+    return 0
+
+
+def sources_add(settings: Settings, args: argparse.Namespace) -> int:
+    """Add files and folders to the source library, one line per document, with a progress bar."""
+    from tqdm import tqdm
+
+    library = _library(settings, create=True)
+    library.load_index()
+    files = list(expand_paths(Path(p) for p in args.paths))
+    with tqdm(total=len(files), unit="doc", desc="Adding sources", file=sys.stderr, disable=None) as bar:
+
+        def report(outcome: PathOutcome) -> None:
+            tqdm.write(_outcome_line(outcome))
+            bar.update(1)
+
+        outcomes = library.add_paths(files, added_by=f"cli:{getpass.getuser()}", progress=report)
+    return EXIT_ERROR if any(o.rejected for o in outcomes) else 0
+
+
+def sources_list(settings: Settings, args: argparse.Namespace) -> int:
+    """Print every document in the library."""
+    documents = _library(settings, create=False).documents()
+    if not documents:
+        print("The source library is empty. Add documents with: crux sources add PATH...")
+        return 0
+    print(f"{'ID':>4}  {'EXCERPTS':>8}  {'ADDED':<10}  TITLE")
+    for d in documents:
+        print(f"{d.id:>4}  {d.excerpt_count:>8}  {d.added_at[:10]:<10}  {d.title}  [{d.name}]")
+    return 0
+
+
+def sources_remove(settings: Settings, args: argparse.Namespace) -> int:
+    """Remove one document and its excerpts."""
+    document = _library(settings, create=False).remove(args.id)
+    print(f"Removed source #{document.id} {document.title} ({document.excerpt_count} excerpts).")
+    return 0
+
+
+def search(settings: Settings, args: argparse.Namespace) -> int:
+    """Search the library for each query and print the hits, as text or one JSON object per line."""
+    queries = (
+        [line for line in sys.stdin.read().splitlines() if line.strip()] if args.queries == ["-"] else args.queries
+    )
+    if not queries:
+        raise CruxError("Give at least one query, or '-' to read one query per line from standard input.")
+    library = _library(settings, create=False)
+    library.load_index()
+    highlight = sys.stdout.isatty()
+    for query in queries:
+        hits = library.search(query, k=args.k)
+        if args.json:
+            print(json.dumps({"query": query, "results": [_hit_json(h) for h in hits]}, ensure_ascii=False))
+        else:
+            print(_hit_listing(query, hits, highlight))
+    return 0
+
+
+def _library(settings: Settings, create: bool) -> Library:
+    from bot.embedding import MiniLMEmbedder
+
+    return Library(SourceStore(open_database(settings.db_path, create=create)), MiniLMEmbedder())
+
+
+def _log_outcome(outcome: PathOutcome) -> None:
+    log.info("%s", _outcome_line(outcome))
+
+
+def _outcome_line(outcome: PathOutcome) -> str:
+    if outcome.result is None:
+        return f"rejected   {outcome.path}: {outcome.rejected}"
+    d = outcome.result.document
+    return f"{outcome.result.status:<10} {outcome.path} -> #{d.id} {d.title} ({d.excerpt_count} excerpts)"
+
+
+def _hit_json(hit: Hit) -> dict:
+    return {
+        "rank": hit.rank,
+        "score": round(hit.score, 6),
+        "similarity": None if hit.similarity is None else round(hit.similarity, 4),
+        "source_id": hit.excerpt.document_id,
+        "source_title": hit.excerpt.document_title,
+        "excerpt_id": hit.excerpt.id,
+        "paragraph": hit.excerpt.paragraph,
+        "text": hit.excerpt.text,
+        "start": hit.excerpt.start,
+        "end": hit.excerpt.end,
+        "sentence": hit.sentence,
+    }
+
+
+def _hit_listing(query: str, hits: list[Hit], ansi: bool) -> str:
+    lines = [f"== {query}"]
+    if not hits:
+        lines.append("   (no excerpts: the library is empty)")
+    bold, plain = ("\033[1m", "\033[0m") if ansi else (">>", "<<")
+    for hit in hits:
+        e = hit.excerpt
+        lines.append(
+            f"{hit.rank}. {e.document_title} — paragraph {e.paragraph} (source #{e.document_id}, "
+            f"excerpt {e.id}, score {hit.score:.4f})"
+        )
+        lines.append("   " + e.text.replace(hit.sentence, f"{bold}{hit.sentence}{plain}", 1))
+    return "\n".join(lines) + "\n"
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="crux", description="Crux: structured debates on Discord.")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
+
+    verbs.add_parser("run", help="start the bot (needs DISCORD_TOKEN)").set_defaults(handler=run)
+
+    sources = verbs.add_parser("sources", help="manage the source library").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    add = sources.add_parser("add", help="add .txt, .md and .pdf files, or folders of them")
+    add.add_argument("paths", nargs="+", metavar="PATH")
+    add.set_defaults(handler=sources_add)
+    sources.add_parser("list", help="list the documents").set_defaults(handler=sources_list)
+    remove = sources.add_parser("remove", help="remove a document and its excerpts")
+    remove.add_argument("id", type=int, metavar="ID")
+    remove.set_defaults(handler=sources_remove)
+
+    find = verbs.add_parser("search", help="search the library from the command line")
+    find.add_argument("-k", type=int, default=3, choices=range(1, 51), metavar="N", help="results per query (1-50)")
+    find.add_argument("--json", action="store_true", help="print one JSON object per query per line")
+    find.add_argument("queries", nargs="+", metavar="QUERY", help="one or more queries; '-' reads them from stdin")
+    find.set_defaults(handler=search)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,32 @@
+"""Storage: the schema's migrations and the stores that speak dataclasses."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import sqlite_utils
+
+from bot.db.migrations import migrations
+from bot.errors import DatabaseUnusable
+
+
+def open_database(path: Path | str, *, create: bool = True) -> sqlite_utils.Database:
+    """Open (or create) the SQLite file, apply pending migrations, and return it; raise DatabaseUnusable if corrupt."""
+    if str(path) != ":memory:":
+        path = Path(path)
+        if not create and not path.exists():
+            raise DatabaseUnusable(f"There is no database at {path}. Set CRUX_DB to the right file.")
+        if path.exists() and path.is_dir():
+            raise DatabaseUnusable(f"CRUX_DB points at {path}, which is a folder, not a database file.")
+    try:
+        # One connection shared by the event loop and the worker threads that embed; Library serialises writes.
+        db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
+        db.execute("PRAGMA foreign_keys = ON")
+        db.execute("PRAGMA journal_mode = WAL")
+        migrations.apply(db)
+    except sqlite3.DatabaseError as error:
+        raise DatabaseUnusable(
+            f"{path} is not a usable Crux database ({error}). Move it aside or set CRUX_DB."
+        ) from None
+    return db

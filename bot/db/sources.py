@@ -1,0 +1,283 @@
+"""The source library's store: documents, excerpts, embeddings and the keyword index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import sqlite_utils
+
+from bot.documents import Chunk, ParsedDocument, Span, text_hash
+from bot.errors import SourceNotFound
+
+
+@dataclass(frozen=True)
+class Document:
+    """A stored source document."""
+
+    id: int
+    name: str
+    title: str
+    content_hash: str
+    added_by: str
+    added_at: str
+    updated_at: str
+    excerpt_count: int
+
+
+@dataclass(frozen=True)
+class Excerpt:
+    """A stored excerpt, with where it sits in its document and its sentences."""
+
+    id: int
+    document_id: int
+    document_title: str
+    position: int
+    paragraph: int
+    last_paragraph: int
+    start: int
+    end: int
+    text: str
+    sentences: tuple[Span, ...]
+
+
+@dataclass(frozen=True)
+class Vectors:
+    """An excerpt's embedding and the embeddings of its sentences, in order."""
+
+    excerpt: np.ndarray
+    sentences: np.ndarray
+
+
+_DOCUMENT_COLUMNS = """
+    d.id, d.name, d.title, d.content_hash, d.added_by, d.added_at, d.updated_at,
+    (select count(*) from excerpts e where e.document_id = d.id) as excerpt_count
+"""
+_EXCERPT_COLUMNS = """
+    e.id, e.document_id, d.title as document_title, e.position, e.paragraph, e.last_paragraph,
+    e.char_start, e.char_end, e.text, e.sentences
+"""
+
+
+class SourceStore:
+    """Reads and writes the source library; every write that belongs together runs in one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    def list_documents(self) -> list[Document]:
+        """Return every document, oldest first."""
+        rows = self.db.query(f"select {_DOCUMENT_COLUMNS} from documents d order by d.id")
+        return [Document(**row) for row in rows]
+
+    def get_document(self, document_id: int) -> Document:
+        """Return one document, raising SourceNotFound when there is none with that id."""
+        found = self._documents_where("d.id = ?", [document_id])
+        if not found:
+            raise SourceNotFound(f"There is no source #{document_id}. `/sources list` shows the ids.")
+        return found[0]
+
+    def find_document(self, *, name: str | None = None, content_hash: str | None = None) -> Document | None:
+        """Return the document with this file name, or else with this exact content, if any."""
+        if name is not None and (found := self._documents_where("d.name = ?", [name])):
+            return found[0]
+        if content_hash is not None and (found := self._documents_where("d.content_hash = ?", [content_hash])):
+            return found[0]
+        return None
+
+    def vectors_for_hashes(self, hashes: Iterable[str], model: str) -> dict[str, Vectors]:
+        """Return stored embeddings of excerpts whose text has one of these hashes, so none is computed twice."""
+        wanted = sorted(set(hashes))
+        found: dict[str, Vectors] = {}
+        for i in range(0, len(wanted), 500):
+            batch = wanted[i : i + 500]
+            marks = ",".join("?" * len(batch))
+            rows = self.db.query(
+                f"select content_hash, vector, sentence_vectors from embeddings "
+                f"where model = ? and content_hash in ({marks})",
+                [model, *batch],
+            )
+            found.update({row["content_hash"]: _vectors(row["vector"], row["sentence_vectors"]) for row in rows})
+        return found
+
+    def save_document(
+        self,
+        parsed: ParsedDocument,
+        chunks: Sequence[Chunk],
+        vectors: Sequence[Vectors],
+        model: str,
+        added_by: str,
+        replacing: Document | None = None,
+    ) -> tuple[Document, list[int], list[int]]:
+        """Store a document with its excerpts and embeddings, replacing an earlier version's excerpts atomically.
+
+        Returns the document, the ids of the excerpts removed and the ids of the excerpts added.
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.db.atomic():
+            removed: list[int] = []
+            if replacing is not None:
+                removed = self._delete_excerpts(replacing.id)
+                self.db.table("documents").update(
+                    replacing.id,
+                    {
+                        "title": parsed.title,
+                        "content_hash": parsed.content_hash,
+                        "text": parsed.text,
+                        "updated_at": now,
+                    },
+                )
+                document_id = replacing.id
+            else:
+                document_id = self._insert(
+                    "documents",
+                    {
+                        "name": parsed.name,
+                        "title": parsed.title,
+                        "content_hash": parsed.content_hash,
+                        "text": parsed.text,
+                        "added_by": added_by,
+                        "added_at": now,
+                        "updated_at": now,
+                    },
+                )
+            added = []
+            for chunk, vector in zip(chunks, vectors, strict=True):
+                excerpt_id = self._insert(
+                    "excerpts",
+                    {
+                        "document_id": document_id,
+                        "position": chunk.position,
+                        "paragraph": chunk.paragraph,
+                        "last_paragraph": chunk.last_paragraph,
+                        "char_start": chunk.start,
+                        "char_end": chunk.end,
+                        "text": chunk.text,
+                        "content_hash": chunk.content_hash,
+                        "sentences": json.dumps([[s.start, s.end] for s in chunk.sentences]),
+                    },
+                )
+                self._insert_vectors(excerpt_id, chunk.content_hash, vector, model)
+                added.append(excerpt_id)
+        return self.get_document(document_id), removed, added
+
+    def remove_document(self, document_id: int) -> tuple[Document, list[int]]:
+        """Delete a document with its excerpts and embeddings; return it and the removed excerpt ids."""
+        document = self.get_document(document_id)
+        with self.db.atomic():
+            removed = self._delete_excerpts(document_id)
+            self.db.table("documents").delete(document_id)
+        return document, removed
+
+    def excerpts(self, ids: Sequence[int]) -> dict[int, Excerpt]:
+        """Return the excerpts with these ids, keyed by id."""
+        found: dict[int, Excerpt] = {}
+        for i in range(0, len(ids), 500):
+            batch = list(ids[i : i + 500])
+            marks = ",".join("?" * len(batch))
+            rows = self.db.query(
+                f"select {_EXCERPT_COLUMNS} from excerpts e join documents d on d.id = e.document_id "
+                f"where e.id in ({marks})",
+                batch,
+            )
+            for row in rows:
+                found[row["id"]] = _excerpt(row)
+        return found
+
+    def excerpts_without_vectors(self, model: str) -> list[Excerpt]:
+        """Return excerpts that have no embedding from this model (added under another model, or never embedded)."""
+        rows = self.db.query(
+            f"select {_EXCERPT_COLUMNS} from excerpts e join documents d on d.id = e.document_id "
+            "left join embeddings m on m.excerpt_id = e.id and m.model = ? where m.excerpt_id is null order by e.id",
+            [model],
+        )
+        return [_excerpt(row) for row in rows]
+
+    def save_vectors(self, excerpt: Excerpt, vectors: Vectors, model: str) -> None:
+        """Store (or overwrite) one excerpt's embeddings."""
+        with self.db.atomic():
+            self.db.execute("delete from embeddings where excerpt_id = ?", [excerpt.id])
+            self._insert_vectors(excerpt.id, text_hash(excerpt.text), vectors, model)
+
+    def all_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return every excerpt id with an embedding from this model, and the matching matrix of vectors."""
+        ids: list[int] = []
+        rows: list[bytes] = []
+        for row in self.db.query(
+            "select excerpt_id, vector from embeddings where model = ? order by excerpt_id", [model]
+        ):
+            ids.append(row["excerpt_id"])
+            rows.append(row["vector"])
+        if not rows:
+            return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), -1)
+        return np.array(ids, dtype=np.int64), matrix
+
+    def sentence_vectors(self, excerpt_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
+        """Return the sentence embeddings of these excerpts, keyed by excerpt id."""
+        marks = ",".join("?" * len(excerpt_ids))
+        rows = self.db.query(
+            f"select excerpt_id, vector, sentence_vectors from embeddings where model = ? and excerpt_id in ({marks})",
+            [model, *excerpt_ids],
+        )
+        return {row["excerpt_id"]: _vectors(row["vector"], row["sentence_vectors"]).sentences for row in rows}
+
+    def keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
+        """Return (excerpt id, BM25 score) for an FTS5 match expression, best first."""
+        rows = self.db.query(
+            "select rowid, bm25(excerpts_fts) as rank from excerpts_fts where excerpts_fts match ? "
+            "order by rank limit ?",
+            [match, limit],
+        )
+        return [(row["rowid"], -row["rank"]) for row in rows]
+
+    def _insert(self, table: str, row: dict) -> int:
+        pk = self.db.table(table).insert(row).last_pk
+        assert isinstance(pk, int)
+        return pk
+
+    def _documents_where(self, where: str, params: list) -> list[Document]:
+        rows = self.db.query(f"select {_DOCUMENT_COLUMNS} from documents d where {where}", params)
+        return [Document(**row) for row in rows]
+
+    def _delete_excerpts(self, document_id: int) -> list[int]:
+        ids = [row["id"] for row in self.db.query("select id from excerpts where document_id = ?", [document_id])]
+        self.db.execute(
+            "delete from embeddings where excerpt_id in (select id from excerpts where document_id = ?)", [document_id]
+        )
+        self.db.execute("delete from excerpts where document_id = ?", [document_id])
+        return ids
+
+    def _insert_vectors(self, excerpt_id: int, content_hash: str, vectors: Vectors, model: str) -> None:
+        self.db.table("embeddings").insert(
+            {
+                "excerpt_id": excerpt_id,
+                "model": model,
+                "content_hash": content_hash,
+                "vector": np.asarray(vectors.excerpt, dtype=np.float32).tobytes(),
+                "sentence_vectors": np.asarray(vectors.sentences, dtype=np.float32).tobytes(),
+            }
+        )
+
+
+def _vectors(vector: bytes, sentences: bytes) -> Vectors:
+    excerpt = np.frombuffer(vector, dtype=np.float32)
+    return Vectors(excerpt=excerpt, sentences=np.frombuffer(sentences, dtype=np.float32).reshape(-1, excerpt.size))
+
+
+def _excerpt(row: dict) -> Excerpt:
+    return Excerpt(
+        id=row["id"],
+        document_id=row["document_id"],
+        document_title=row["document_title"],
+        position=row["position"],
+        paragraph=row["paragraph"],
+        last_paragraph=row["last_paragraph"],
+        start=row["char_start"],
+        end=row["char_end"],
+        text=row["text"],
+        sentences=tuple(Span(start, end) for start, end in json.loads(row["sentences"])),
+    )

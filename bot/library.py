@@ -1,0 +1,193 @@
+"""The source library: add, list and remove documents, and search their excerpts."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+
+from bot.db.sources import Document, Excerpt, SourceStore, Vectors
+from bot.documents import SUPPORTED_SUFFIXES, parse_document, sentence_texts, split_excerpts
+from bot.embedding import Embedder
+from bot.errors import DocumentRejected
+from bot.search import CANDIDATES, DenseIndex, Mode, best_sentence, clean_query, keyword_expression, rank
+
+log = logging.getLogger(__name__)
+
+AddStatus = Literal["added", "unchanged", "replaced"]
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to one document handed to the library."""
+
+    status: AddStatus
+    document: Document
+    embedded: int
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: the excerpt, its document, its score and the sentence that best matches the query."""
+
+    rank: int
+    score: float
+    similarity: float | None
+    excerpt: Excerpt
+    sentence_index: int
+
+    @property
+    def sentence(self) -> str:
+        """Return the best-matching sentence's text."""
+        e = self.excerpt
+        return sentence_texts(e.text, e.start, e.sentences[self.sentence_index :])[0] if e.sentences else e.text
+
+
+@dataclass(frozen=True)
+class PathOutcome:
+    """The result of adding one file from disk: a result, or the reason it was rejected."""
+
+    path: Path
+    result: AddResult | None = None
+    rejected: str | None = None
+
+
+class Library:
+    """The source library over one store and one embedder, with an in-memory dense index kept in step."""
+
+    def __init__(self, store: SourceStore, embedder: Embedder) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.index = DenseIndex()
+        # Worker threads share one SQLite connection: each reads or writes it under this lock, never while encoding.
+        self._db = threading.Lock()
+
+    def load_index(self, progress: Callable[[int], None] | None = None) -> int:
+        """Embed any excerpt that lacks a vector from the current model, then load every vector into memory."""
+        with self._db:
+            missing = self.store.excerpts_without_vectors(self.embedder.name)
+        if missing:
+            log.info("Embedding %d excerpts stored without %s vectors", len(missing), self.embedder.name)
+            encoded = self._encode(missing, progress)
+            with self._db:
+                for excerpt, vectors in zip(missing, encoded, strict=True):
+                    self.store.save_vectors(excerpt, vectors, self.embedder.name)
+        with self._db:
+            ids, matrix = self.store.all_vectors(self.embedder.name)
+        self.index.reset(ids, matrix)
+        return len(ids)
+
+    def add(
+        self,
+        name: str,
+        data: bytes,
+        added_by: str,
+        title: str | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> AddResult:
+        """Add a document, or replace the stored one of the same name when its content changed; embed only new text."""
+        parsed = parse_document(name, data, title)
+        with self._db:
+            existing = self.store.find_document(name=parsed.name, content_hash=parsed.content_hash)
+        if existing is not None and existing.content_hash == parsed.content_hash:
+            return AddResult("unchanged", existing, 0)
+        chunks = split_excerpts(parsed.text)
+        if not chunks:
+            raise DocumentRejected(f"`{name}` has no sentences to cite.")
+        with self._db:
+            known = self.store.vectors_for_hashes((c.content_hash for c in chunks), self.embedder.name)
+        fresh = [c for c in chunks if c.content_hash not in known]
+        texts = [c.text for c in fresh]
+        sentences = [sentence_texts(c.text, c.start, c.sentences) for c in fresh]
+        for chunk, encoded in zip(fresh, self._encode_texts(texts, sentences, progress), strict=True):
+            known[chunk.content_hash] = encoded
+        vectors = [known[c.content_hash] for c in chunks]
+        replacing = existing if existing is not None and existing.name == parsed.name else None
+        with self._db:
+            document, removed, added = self.store.save_document(
+                parsed, chunks, vectors, self.embedder.name, added_by, replacing
+            )
+            self.index.update(removed, added, np.stack([v.excerpt for v in vectors]))
+        return AddResult("replaced" if replacing else "added", document, len(fresh))
+
+    def add_paths(
+        self, paths: Iterable[Path], added_by: str, progress: Callable[[PathOutcome], None] | None = None
+    ) -> list[PathOutcome]:
+        """Add every supported file under the given files and folders; a bad file is reported, never fatal."""
+        outcomes = []
+        for path in expand_paths(paths):
+            try:
+                outcome = PathOutcome(path, result=self.add(path.name, path.read_bytes(), added_by))
+            except DocumentRejected as error:
+                outcome = PathOutcome(path, rejected=error.message)
+            except OSError as error:
+                outcome = PathOutcome(path, rejected=f"could not be read ({error.strerror}).")
+            outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+        return outcomes
+
+    def remove(self, document_id: int) -> Document:
+        """Remove a document and its excerpts from the store and the index."""
+        with self._db:
+            document, removed = self.store.remove_document(document_id)
+            self.index.update(removed, [], np.empty((0, 0), np.float32))
+        return document
+
+    def documents(self) -> list[Document]:
+        """Return every document in the library."""
+        with self._db:
+            return self.store.list_documents()
+
+    def search(self, query: str, k: int = 3, mode: Mode = "hybrid") -> list[Hit]:
+        """Return the k excerpts that best answer a query, each with its best-matching sentence."""
+        text = clean_query(query)
+        vector = self.embedder.encode([text])[0]
+        dense = self.index.top(vector, CANDIDATES) if mode != "keyword" else []
+        expression = keyword_expression(text)
+        with self._db:
+            keyword = self.store.keyword_search(expression, CANDIDATES) if expression and mode != "dense" else []
+            ranked = rank(mode, dense, keyword, k)
+            excerpts = self.store.excerpts([r.excerpt_id for r in ranked])
+            sentences = self.store.sentence_vectors([r.excerpt_id for r in ranked], self.embedder.name)
+        hits: list[Hit] = []
+        for r in ranked:
+            if r.excerpt_id not in excerpts:
+                continue  # removed between ranking and fetching
+            empty = np.empty((0, 0), np.float32)
+            best = best_sentence(sentences.get(r.excerpt_id, empty), vector)
+            hits.append(Hit(len(hits) + 1, r.score, r.similarity, excerpts[r.excerpt_id], best))
+        return hits
+
+    def _encode(self, excerpts: list[Excerpt], progress: Callable[[int], None] | None) -> list[Vectors]:
+        texts = [e.text for e in excerpts]
+        sentences = [sentence_texts(e.text, e.start, e.sentences) for e in excerpts]
+        return self._encode_texts(texts, sentences, progress)
+
+    def _encode_texts(
+        self, texts: list[str], sentences: list[list[str]], progress: Callable[[int], None] | None
+    ) -> list[Vectors]:
+        """Encode excerpts and their sentences in shared batches, then split the vectors back per excerpt."""
+        flat = texts + [s for group in sentences for s in group]
+        if not flat:
+            return []
+        matrix = self.embedder.encode(flat, progress)
+        out, cursor = [], len(texts)
+        for i, group in enumerate(sentences):
+            out.append(Vectors(excerpt=matrix[i], sentences=matrix[cursor : cursor + len(group)]))
+            cursor += len(group)
+        return out
+
+
+def expand_paths(paths: Iterable[Path]) -> Iterator[Path]:
+    """Yield the given files, and the supported files inside the given folders in name order."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+        else:
+            yield path

@@ -1,0 +1,141 @@
+"""Hybrid excerpt search: dense vectors in memory, BM25 over FTS5, fused by reciprocal rank."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from bot.errors import BadQuery
+
+MAX_QUERY_CHARS = 400
+RRF_K = 60
+# Keyword ranks count half as much as dense ranks: debaters paraphrase, so shared words are the weaker signal
+# (measured on tests/data/retrieval_queries.json; see README, "Search quality").
+KEYWORD_WEIGHT = 0.5
+CANDIDATES = 50
+
+Mode = Literal["hybrid", "dense", "keyword"]
+
+# Words too common to say anything in a keyword search.
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because
+    been before being below between both but by can could did do does doing down during
+    each few for from further had has have having he her here hers herself him himself
+    his how i if in into is it its itself just me more most my myself
+    no nor not now of off on once only or other our ours ourselves out over
+    own same she should so some such than that the their theirs them themselves then there
+    these they this those through to too under until up very was we were what when
+    where which while who whom why will with would you your yours yourself yourselves anyone anything
+    someone something even really thing things say says said""".split()  # noqa: SIM905
+)
+
+
+def clean_query(query: str) -> str:
+    """Return the query with whitespace collapsed; raise BadQuery when it is empty, too long or not text."""
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in query):
+        raise BadQuery("That query contains control characters. Type the claim or question as plain text.")
+    text = " ".join(query.split())
+    if not text:
+        raise BadQuery("The query is empty. Type a claim or a question, e.g. `how would a pause be verified?`")
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadQuery(f"The query is {len(text)} characters long; keep it under {MAX_QUERY_CHARS}.")
+    return text
+
+
+def keyword_expression(query: str) -> str | None:
+    """Return an FTS5 expression matching any content word of the query, or None when it has none."""
+    words = []
+    for word in re.findall(r"\w+", query.lower()):
+        if word not in _STOPWORDS and word not in words and (len(word) > 1 or word.isdigit()):
+            words.append(word)
+    # Each word is quoted so FTS5 operators typed by a user (NEAR, *, ^, column filters) are only words.
+    return " OR ".join(f'"{word}"' for word in words) or None
+
+
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[int]], weights: Sequence[float] | None = None, k: int = RRF_K
+) -> list[tuple[int, float]]:
+    """Fuse best-first rankings of ids into one, scoring each id by the weighted sum of 1 / (k + rank)."""
+    scores: dict[int, float] = {}
+    for weight, ranking in zip(weights or [1.0] * len(rankings), rankings, strict=True):
+        for rank, item in enumerate(ranking, start=1):
+            scores[item] = scores.get(item, 0.0) + weight / (k + rank)
+    # Python's sort is stable, so ties keep the order of first appearance (the first ranking wins).
+    return sorted(scores.items(), key=lambda pair: pair[1], reverse=True)
+
+
+class DenseIndex:
+    """Excerpt vectors held in memory for exact dot-product search, swapped whole so readers never see a half-update."""
+
+    def __init__(self) -> None:
+        self._snapshot: tuple[np.ndarray, np.ndarray] = (np.empty(0, dtype=np.int64), np.empty((0, 0), np.float32))
+        self._write = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._snapshot[0])
+
+    def reset(self, ids: np.ndarray, matrix: np.ndarray) -> None:
+        """Replace the whole index."""
+        with self._write:
+            self._snapshot = (np.asarray(ids, dtype=np.int64), np.ascontiguousarray(matrix, dtype=np.float32))
+
+    def update(self, remove: Sequence[int], add_ids: Sequence[int], add_matrix: np.ndarray) -> None:
+        """Drop some excerpts and add others, as one swap."""
+        with self._write:
+            ids, matrix = self._snapshot
+            keep = ~np.isin(ids, np.asarray(remove, dtype=np.int64))
+            ids, matrix = ids[keep], matrix[keep]
+            if len(add_ids):
+                add_matrix = np.asarray(add_matrix, dtype=np.float32).reshape(len(add_ids), -1)
+                matrix = add_matrix if matrix.size == 0 else np.vstack([matrix, add_matrix])
+                ids = np.concatenate([ids, np.asarray(add_ids, dtype=np.int64)])
+            self._snapshot = (ids, np.ascontiguousarray(matrix))
+
+    def top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+        """Return the k excerpt ids most similar to a normalised query vector, with their cosine similarity."""
+        ids, matrix = self._snapshot
+        if len(ids) == 0:
+            return []
+        scores = matrix @ np.asarray(query, dtype=np.float32)
+        k = min(k, len(ids))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(int(ids[i]), float(scores[i])) for i in best]
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One excerpt's place in a result list, before its text is fetched."""
+
+    excerpt_id: int
+    score: float
+    similarity: float | None
+
+
+def rank(
+    mode: Mode,
+    dense: list[tuple[int, float]],
+    keyword: list[tuple[int, float]],
+    k: int,
+) -> list[Ranked]:
+    """Order candidates for one search mode and keep the best k."""
+    similarity = dict(dense)
+    if mode == "dense":
+        order = dense
+    elif mode == "keyword":
+        order = keyword
+    else:
+        order = reciprocal_rank_fusion([[i for i, _ in dense], [i for i, _ in keyword]], [1.0, KEYWORD_WEIGHT])
+    return [Ranked(i, score, similarity.get(i)) for i, score in order[:k]]
+
+
+def best_sentence(sentence_vectors: np.ndarray, query: np.ndarray) -> int:
+    """Return the index of the sentence most similar to the query (0 when there are no sentence vectors)."""
+    if sentence_vectors.size == 0:
+        return 0
+    return int(np.argmax(sentence_vectors @ np.asarray(query, dtype=np.float32)))

@@ -1,0 +1,163 @@
+"""Look claims up in the source library (/source) and manage the library (/sources list, add, remove)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bot import CruxBot
+from bot.checks import manages_server
+from bot.db.sources import Document
+from bot.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
+from bot.errors import DocumentRejected, SourceNotFound
+from bot.library import AddResult, Hit
+from bot.prompts import render
+from bot.search import clean_query
+
+EMBED_COLOUR = discord.Colour.from_rgb(88, 101, 242)
+MAX_LISTED = 25
+EXCERPT_CHARS = 1100
+
+
+class Sources(commands.Cog):
+    """The source library: excerpt lookup for everyone, document management for Manage Server."""
+
+    sources = app_commands.Group(name="sources", description="See or change the library of source documents.")
+
+    def __init__(self, bot: CruxBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="source")
+    @app_commands.describe(
+        query="A claim or question to find evidence for, e.g. 'how would a pause be verified?'",
+        count="How many excerpts to show (1-5, default 3)",
+        public="Post the answer for everyone in the channel (default: only you see it)",
+    )
+    async def source(
+        self,
+        interaction: discord.Interaction,
+        query: str,
+        count: app_commands.Range[int, 1, 5] = 3,
+        public: bool = False,
+    ) -> None:
+        """Find the source excerpts that best answer a claim or question."""
+        text = clean_query(query)
+        if len(self.bot.library.index) == 0:
+            await interaction.response.send_message(render("library_empty"), ephemeral=True)
+            return
+        # Encoding and the database read run in a worker thread; defer first so Discord's 3 s window is never missed.
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        hits = await asyncio.to_thread(self.bot.library.search, text, count)
+        await interaction.followup.send(
+            render("source_header", query=discord.utils.escape_markdown(text)),
+            embeds=[_hit_embed(hit) for hit in hits],
+            ephemeral=not public,
+        )
+
+    @sources.command(name="list")
+    async def list_sources(self, interaction: discord.Interaction) -> None:
+        """List the documents in the source library."""
+        documents = await asyncio.to_thread(self.bot.library.documents)
+        if not documents:
+            await interaction.response.send_message(render("library_empty"), ephemeral=True)
+            return
+        lines = [_document_line(d) for d in documents[:MAX_LISTED]]
+        if len(documents) > MAX_LISTED:
+            lines.append(f"…and {len(documents) - MAX_LISTED} more (`crux sources list` shows them all).")
+        embed = discord.Embed(title="Source library", description="\n".join(lines), colour=EMBED_COLOUR)
+        await interaction.response.send_message(
+            render("sources_list_header", count=len(documents)), embed=embed, ephemeral=True
+        )
+
+    @sources.command(name="add")
+    @app_commands.describe(
+        file=f"A .txt, .md or .pdf document of at most {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB",
+        title="The title to show for it (default: its first line when that is a heading, else the file name)",
+    )
+    @manages_server
+    async def add_source(
+        self, interaction: discord.Interaction, file: discord.Attachment, title: str | None = None
+    ) -> None:
+        """Add a document to the source library, or update it if a file of that name is there."""
+        if Path(file.filename).suffix.lower() not in SUPPORTED_SUFFIXES:
+            raise DocumentRejected(f"`{file.filename}` is not a supported document: attach a .txt, .md or .pdf file.")
+        if file.size > MAX_DOCUMENT_BYTES:
+            raise DocumentRejected(
+                f"`{file.filename}` is {file.size / 1024 / 1024:.1f} MiB; "
+                f"the limit is {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB. Split it into smaller files."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = await file.read()
+        added_by = f"{interaction.user.name} ({interaction.user.id})"
+        result = await asyncio.to_thread(self.bot.library.add, file.filename, data, added_by, title)
+        await interaction.followup.send(_added_message(result), ephemeral=True)
+
+    @sources.command(name="remove")
+    @app_commands.describe(source="The document to remove (start typing its title or number)")
+    @manages_server
+    async def remove_source(self, interaction: discord.Interaction, source: str) -> None:
+        """Remove a document and its excerpts from the source library."""
+        document = await asyncio.to_thread(self.bot.library.remove, _source_id(source))
+        await interaction.response.send_message(
+            render(
+                "sources_removed",
+                title=discord.utils.escape_markdown(document.title),
+                source_id=document.id,
+                excerpts=document.excerpt_count,
+            ),
+            ephemeral=True,
+        )
+
+    @remove_source.autocomplete("source")
+    async def _complete_source(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        needle = current.strip().lstrip("#").lower()
+        documents = await asyncio.to_thread(self.bot.library.documents)
+        matches = [d for d in documents if needle in d.title.lower() or needle == str(d.id)]
+        return [app_commands.Choice(name=f"#{d.id} {d.title}"[:100], value=str(d.id)) for d in matches[:25]]
+
+
+def _hit_embed(hit: Hit) -> discord.Embed:
+    excerpt = hit.excerpt
+    before, _, after = excerpt.text.partition(hit.sentence)
+    escape = discord.utils.escape_markdown
+    text = f"{escape(before)}**{escape(hit.sentence)}**{escape(after)}"
+    if len(text) > EXCERPT_CHARS:
+        text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
+    similarity = f"{hit.similarity:.2f}" if hit.similarity is not None else "keyword"
+    embed = discord.Embed(title=excerpt.document_title[:256], description=text, colour=EMBED_COLOUR)
+    embed.set_footer(
+        text=render("source_footer", paragraph=excerpt.paragraph, source_id=excerpt.document_id, similarity=similarity)
+    )
+    return embed
+
+
+def _document_line(document: Document) -> str:
+    title = discord.utils.escape_markdown(document.title)
+    return f"**#{document.id}** {title} — {document.excerpt_count} excerpts, added {document.added_at[:10]}"
+
+
+def _added_message(result: AddResult) -> str:
+    document = result.document
+    return render(
+        f"sources_{result.status}",
+        title=discord.utils.escape_markdown(document.title),
+        source_id=document.id,
+        excerpts=document.excerpt_count,
+        embedded=result.embedded,
+    )
+
+
+def _source_id(value: str) -> int:
+    digits = value.strip().lstrip("#").split(" ", 1)[0]
+    if not digits.isdigit():
+        raise SourceNotFound(f"`{value[:50]}` is not a source. Pick one from the list as you type.")
+    return int(digits)
+
+
+async def setup(bot: CruxBot) -> None:
+    """Load the Sources cog."""
+    await bot.add_cog(Sources(bot))

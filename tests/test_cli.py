@@ -1,0 +1,148 @@
+"""The `crux` command line: settings errors, the source library verbs and search output."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.__main__ import main
+from bot.embedding import MiniLMEmbedder
+from tests.conftest import ROOT, SEEDS
+
+FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_embedder: MiniLMEmbedder) -> Path:
+    """Point CRUX_DB at a fresh file, clear Discord settings, run from a folder without a .env, reuse the model."""
+    monkeypatch.setattr("bot.embedding.MiniLMEmbedder", lambda: real_embedder)
+    for name in list(os.environ):
+        if name.startswith(("CRUX_", "DISCORD_")):
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "crux.db"
+    monkeypatch.setenv("CRUX_DB", str(db))
+    return db
+
+
+def crux_process(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run the installed `crux` entry point as a separate process."""
+    crux = Path(sys.executable).parent / "crux"
+    return subprocess.run([str(crux), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("", "DISCORD_TOKEN is not set"), ("not-a-token", "does not look like a Discord bot token")],
+)
+def test_run_without_a_usable_token_says_how_to_get_one(tmp_path: Path, token: str, expected: str) -> None:
+    """`crux run` with a missing or malformed token prints one line on creating one, exits 2, shows no traceback."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
+    environ |= {"DISCORD_TOKEN": token, "CRUX_DB": str(tmp_path / "crux.db")}
+    result = crux_process("run", env=environ, cwd=tmp_path)
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "developers/applications" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    if token:
+        assert token not in result.stderr + result.stdout
+    assert not (tmp_path / "crux.db").exists(), "the token is checked before anything is created"
+
+
+def test_sources_add_reports_each_document(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Adding a folder and bad files prints added or rejected per document; a second run says unchanged."""
+    bad = tmp_path / "slides.pptx"
+    bad.write_bytes(b"PK\x03\x04")
+    code = main(["sources", "add", str(SEEDS), str(bad), str(tmp_path / "missing.txt")])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1, "a rejected document makes the exit code non-zero"
+    assert sum(line.startswith("added") for line in lines) == 5
+    assert any(line.startswith("rejected") and "slides.pptx" in line and ".txt, .md or .pdf" in line for line in lines)
+    assert any(line.startswith("rejected") and "missing.txt" in line for line in lines)
+
+    assert main(["sources", "add", str(SEEDS)]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["unchanged"] * 5
+
+
+def test_sources_list_and_remove(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`sources list` shows each document with its id; `sources remove` takes one away."""
+    main(["sources", "add", str(SEEDS / "004_e37f3927a0aafb37.txt")])
+    capsys.readouterr()
+    assert main(["sources", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "Inside Anthropic's Controversial Call" in listing
+    assert main(["sources", "remove", "1"]) == 0
+    assert "Removed source #1" in capsys.readouterr().out
+    main(["sources", "list"])
+    assert "library is empty" in capsys.readouterr().out
+    assert main(["sources", "remove", "1"]) == 1
+    assert "There is no source #1" in capsys.readouterr().err
+
+
+def test_search_json_reads_queries_from_stdin(
+    env: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`crux search --json -` prints one JSON object per query line, with every documented field."""
+    main(["sources", "add", str(SEEDS / "003_250bfd79a5953938.txt"), str(SEEDS / "001_d9b2027b81bd244b.txt")])
+    capsys.readouterr()
+    monkeypatch.setattr(sys, "stdin", io.StringIO("who is against a pause?\n\nhow would it be verified\n"))
+    assert main(["search", "--json", "-k", "2", "-"]) == 0
+    objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["query"] for o in objects] == ["who is against a pause?", "how would it be verified"]
+    keys = {"rank", "score", "source_id", "source_title", "excerpt_id", "text", "start", "end", "sentence"}
+    for result in (r for o in objects for r in o["results"]):
+        assert keys <= result.keys()
+        assert result["sentence"] in result["text"]
+        assert result["end"] - result["start"] == len(result["text"])
+    assert [r["rank"] for r in objects[0]["results"]] == [1, 2]
+
+
+def test_search_listing_highlights_the_best_sentence(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The readable listing names the source and paragraph and marks the best sentence."""
+    main(["sources", "add", str(SEEDS / "003_250bfd79a5953938.txt")])
+    capsys.readouterr()
+    assert main(["search", "-k", "1", "verification of a pause"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("== verification of a pause")
+    assert "paragraph" in out and ">>" in out and "<<" in out
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [(b"this is not sqlite at all" * 100, "not a usable Crux database"), (None, "There is no database")],
+)
+def test_bad_database_file_is_a_clear_error(
+    env: Path, capsys: pytest.CaptureFixture[str], content: bytes | None, message: str
+) -> None:
+    """A corrupt or missing CRUX_DB gives one clear line and exit 1, and a corrupt file is left as it was."""
+    if content is not None:
+        env.write_bytes(content)
+    assert main(["sources", "list"]) == 1
+    assert message in capsys.readouterr().err
+    if content is not None:
+        assert env.read_bytes() == content
+
+
+def test_empty_query_is_refused(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A whitespace-only query is refused with a message saying what to type."""
+    main(["sources", "add", str(SEEDS / "003_250bfd79a5953938.txt")])
+    capsys.readouterr()
+    assert main(["search", "   "]) == 1
+    assert "query is empty" in capsys.readouterr().err
+
+
+def test_readme_commands_exist() -> None:
+    """The README's two set-up commands are Makefile targets, and CI runs the test one."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "make run" in readme and "make check" in readme
+    assert ci.strip().splitlines()[-1] == "make check"
+    assert shutil.which("make") is not None
