@@ -1,0 +1,63 @@
+"""The real Crux bot, built by the same factory as `crux run`, against the project's fake Discord."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import discord
+import pytest
+
+from bot.bot import CruxBot, create_bot
+from bot.library import Library
+from bot.settings import Settings
+from tests.e2e.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember
+from tests.e2e.harness import client_options, errors, fake, start_client
+
+__all__ = ["errors", "fake"]
+
+MEMBER_PERMISSIONS = discord.Permissions(
+    view_channel=True, send_messages=True, read_message_history=True, use_application_commands=True
+)
+
+
+@dataclass(frozen=True)
+class World:
+    """One server with a channel, an ordinary member and a moderator who can manage the server."""
+
+    guild: FakeGuild
+    channel: FakeChannel
+    member: FakeMember
+    moderator: FakeMember
+
+
+@pytest.fixture
+def world(fake: FakeDiscord) -> World:
+    """A server named Pause Debate with #general, alice (a member) and mo (Manage Server)."""
+    guild = fake.add_guild("Pause Debate")
+    channel = fake.add_text_channel(guild, "general")
+    member = fake.add_member(guild, "alice", permissions=MEMBER_PERMISSIONS.value)
+    moderator = fake.add_member(
+        guild, "mo", permissions=(MEMBER_PERMISSIONS | discord.Permissions(manage_guild=True)).value
+    )
+    return World(guild, channel, member, moderator)
+
+
+def settings_for(fake: FakeDiscord, world: World, db_path: Path) -> Settings:
+    """Settings pointing at the fake, with commands synced to the test server."""
+    return Settings(
+        db_path=db_path,
+        token=fake.token,
+        guild_id=world.guild.id,
+        api_base=fake.api_base,
+        gateway_url=fake.gateway_url,
+    )
+
+
+@pytest.fixture
+async def crux(fake: FakeDiscord, world: World, seeded_library: Library, tmp_path: Path) -> AsyncIterator[CruxBot]:
+    """Crux logged in to the fake with the five seed articles in its library, ready for commands."""
+    bot = create_bot(settings_for(fake, world, tmp_path / "crux.db"), seeded_library, **client_options())
+    async with start_client(bot, fake.token):
+        yield bot

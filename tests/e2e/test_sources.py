@@ -1,0 +1,333 @@
+"""/source and /sources, driven as a member would through the fake Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Sequence
+
+import discord
+import numpy as np
+import pytest
+
+from bot.bot import CruxBot, create_bot
+from bot.db import open_database
+from bot.db.sources import SourceStore
+from bot.documents import MAX_DOCUMENT_BYTES
+from bot.library import Library
+from tests.e2e.conftest import World, settings_for
+from tests.e2e.fake_discord import FakeDiscord
+from tests.e2e.harness import client_options, start_client
+
+DEFERRED = 5
+MESSAGE = 4
+EPHEMERAL = 64
+
+# Written for these tests: a short document on a point the seed articles do not cover.
+COMPUTE_NOTE = (
+    b"Compute thresholds as a trigger\n\n"
+    b"One way to make a pause checkable is to count the chips. Training a frontier model takes tens of thousands "
+    b"of accelerators running for months, and data centres that large are hard to hide from satellites and power "
+    b"grids. A treaty could require that any training run above a stated amount of computation be registered "
+    b"with an international body before it starts.\n\n"
+    b"Critics answer that algorithms keep getting more efficient, so a fixed compute threshold would catch less "
+    b"every year and would need regular revision by the same body."
+)
+
+
+async def final_text(rec) -> tuple[dict, str]:
+    """Wait for what the member finally sees and return the message with its content and embed text joined."""
+    message = await rec.wait_for_final_message()
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or []:
+        parts += [embed.get("title") or "", embed.get("description") or "", (embed.get("footer") or {}).get("text", "")]
+    return message, "\n".join(parts)
+
+
+def sent_allowed_mentions(fake: FakeDiscord) -> list:
+    """Return the allowed_mentions of every message body the bot sent through an interaction."""
+    bodies = [r.json for r in fake.requests if r.method == "POST" and "/webhooks/" in r.path and r.json]
+    bodies += [r.json.get("data") or {} for r in fake.requests if r.path.endswith("/callback") and r.json]
+    return [b.get("allowed_mentions") for b in bodies if "content" in b or "embeds" in b]
+
+
+async def test_commands_are_synced_to_the_configured_server(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """At start Crux registers /source and /sources (list, add, remove) in CRUX_GUILD_ID, described, none global."""
+    commands = {c["name"]: c for c in fake.commands[world.guild.id]}
+    assert {"source", "sources"} <= commands.keys()
+    assert not fake.commands.get(None)
+    assert {o["name"] for o in commands["sources"]["options"]} == {"list", "add", "remove"}
+    options = commands["source"]["options"]
+    assert [o["name"] for o in options] == ["query", "count", "public"]
+    assert all(o["description"] for o in options)
+    count = next(o for o in options if o["name"] == "count")
+    assert (count["min_value"], count["max_value"]) == (1, 5)
+
+
+async def test_source_answers_privately_with_excerpt_embeds(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """/source defers at once, then shows three excerpts only to the asker, each with its best sentence in bold."""
+    rec = await fake.invoke_slash_command(
+        world.guild, world.channel, world.member, "source", {"query": "how could anyone verify that labs paused?"}
+    )
+    response = await rec.wait_for_response()
+    assert response["type"] == DEFERRED and rec.ephemeral
+    message, text = await final_text(rec)
+    assert message["flags"] & EPHEMERAL
+    embeds = message["embeds"]
+    assert len(embeds) == 3
+    titles = {d.title for d in crux.library.documents()}
+    for embed in embeds:
+        assert embed["title"] in titles
+        assert embed["description"].count("**") >= 2, "the best sentence is bold"
+        assert embed["footer"]["text"].startswith("Paragraph ")
+    assert "verif" in text.lower()
+
+
+async def test_source_count_and_public(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """count:5 public:true posts five excerpts for everyone in the channel."""
+    rec = await fake.invoke_slash_command(
+        world.guild,
+        world.channel,
+        world.member,
+        "source",
+        {"query": "who objects to a pause", "count": 5, "public": True},
+    )
+    message, _ = await final_text(rec)
+    assert not message["flags"] & EPHEMERAL
+    assert len(message["embeds"]) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("   ", "query is empty"),
+        ("why " * 150, "keep it under 400"),
+        ("pause\x00\x01 verify", "control characters"),
+    ],
+    ids=["whitespace", "too-long", "binary"],
+)
+async def test_bad_queries_get_a_private_explanation(
+    fake: FakeDiscord, world: World, crux: CruxBot, query: str, expected: str
+) -> None:
+    """An empty, over-long or binary query is refused at once, ephemerally, saying what to do."""
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "source", {"query": query})
+    response = await rec.wait_for_response()
+    assert response["type"] == MESSAGE and rec.ephemeral
+    assert expected in response["data"]["content"]
+
+
+async def test_echoed_text_never_pings(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """A query containing @everyone and a user mention is echoed with every mention disabled."""
+    query = f"@everyone <@{world.member.id}> is a pause verifiable?"
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "source", {"query": query})
+    await rec.wait_for_final_message()
+    mentions = sent_allowed_mentions(fake)
+    assert mentions and all(m == {"parse": []} for m in mentions), mentions
+
+
+async def test_source_on_an_empty_library_says_how_to_fill_it(
+    fake: FakeDiscord, world: World, tmp_path, real_embedder
+) -> None:
+    """With no documents, /source explains that a moderator can add some with /sources add."""
+    library = Library(SourceStore(open_database(tmp_path / "empty.db")), real_embedder)
+    bot = create_bot(settings_for(fake, world, tmp_path / "empty.db"), library, **client_options())
+    async with start_client(bot, fake.token):
+        rec = await fake.invoke_slash_command(
+            world.guild, world.channel, world.member, "source", {"query": "why pause"}
+        )
+        _, text = await final_text(rec)
+    assert rec.ephemeral
+    assert "library is empty" in text and "/sources add" in text
+
+
+async def test_sources_list_shows_every_document(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """/sources list shows each document's number and title."""
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "sources list")
+    _, text = await final_text(rec)
+    for document in crux.library.documents():
+        assert f"#{document.id}" in text
+        assert f"**#{document.id}** {discord.utils.escape_markdown(document.title)}" in text
+    assert "5 documents" in text
+
+
+async def test_moderator_adds_a_document_and_it_is_searchable(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """A moderator's attachment becomes a source at once: the reply names it, and /source finds its text."""
+    attachment = fake.add_attachment("compute-thresholds.md", COMPUTE_NOTE)
+    rec = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources add", {"file": attachment}
+    )
+    _, text = await final_text(rec)
+    assert rec.ephemeral
+    assert "**Compute thresholds as a trigger** is now source #6" in text
+
+    rec = await fake.invoke_slash_command(
+        world.guild,
+        world.channel,
+        world.member,
+        "source",
+        {"query": "would a compute threshold for training runs work?"},
+    )
+    message, _ = await final_text(rec)
+    assert message["embeds"][0]["title"] == "Compute thresholds as a trigger"
+
+    again = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources add", {"file": attachment}
+    )
+    _, text = await final_text(again)
+    assert "already in the library as source #6" in text
+
+
+@pytest.mark.parametrize(
+    ("filename", "data", "expected"),
+    [
+        ("slides.pptx", b"PK\x03\x04 not a document", "not a supported document"),
+        ("empty.txt", b"   \n\n  ", "has no text in it"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "looks like a binary file"),
+        ("huge.txt", b"a" * (MAX_DOCUMENT_BYTES + 1), "the limit is 5 MiB"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "could not be read as a PDF"),
+    ],
+    ids=["unsupported", "empty", "binary", "too-large", "corrupt-pdf"],
+)
+async def test_bad_attachments_are_refused_and_nothing_is_lost(
+    fake: FakeDiscord, world: World, crux: CruxBot, filename: str, data: bytes, expected: str
+) -> None:
+    """An unusable attachment gets a specific private message, and the library keeps its five documents."""
+    attachment = fake.add_attachment(filename, data)
+    rec = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources add", {"file": attachment}
+    )
+    _, text = await final_text(rec)
+    assert rec.ephemeral
+    assert expected in text
+    assert len(crux.library.documents()) == 5
+    assert len(crux.library.index) == sum(d.excerpt_count for d in crux.library.documents())
+
+
+@pytest.mark.parametrize("command", ["sources add", "sources remove"])
+async def test_members_without_manage_server_are_refused(
+    fake: FakeDiscord, world: World, crux: CruxBot, command: str
+) -> None:
+    """Without Manage Server, adding or removing is refused by Crux itself and the library is untouched."""
+    options = {"file": fake.add_attachment("note.txt", COMPUTE_NOTE)} if command == "sources add" else {"source": "1"}
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, command, options)
+    response = await rec.wait_for_response()
+    assert response["type"] == MESSAGE and rec.ephemeral
+    assert "You need the **Manage Server** permission" in response["data"]["content"]
+    assert [d.id for d in crux.library.documents()] == [1, 2, 3, 4, 5]
+
+
+async def test_remove_offers_titles_and_removes_the_chosen_one(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """Typing part of a title offers matching documents; choosing one removes it from the library and from search."""
+    choices = await fake.autocomplete(
+        world.guild, world.channel, world.moderator, "sources remove", {"source": "controversial"}, focused="source"
+    )
+    assert [c["name"] for c in choices] == ["#5 Inside Anthropic's Controversial Call for AI Labs to Pause Development"]
+    rec = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources remove", {"source": choices[0]["value"]}
+    )
+    _, text = await final_text(rec)
+    assert "Removed **Inside Anthropic's Controversial Call for AI Labs to Pause Development** (source #5)" in text
+    assert [d.id for d in crux.library.documents()] == [1, 2, 3, 4]
+    assert all(hit.excerpt.document_id != 5 for hit in crux.library.search("controversial call for labs", k=5))
+
+
+async def test_removing_an_unknown_source_says_so(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
+    """A typed value that is no source gets a private message pointing at the list."""
+    rec = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources remove", {"source": "99"}
+    )
+    _, text = await final_text(rec)
+    assert "There is no source #99" in text
+    assert len(crux.library.documents()) == 5
+
+
+async def test_an_unexpected_failure_apologises_and_logs_the_trace(
+    fake: FakeDiscord, world: World, crux: CruxBot, errors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bug inside a command gives the member an apology, and its traceback reaches the log."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("search index exploded")
+
+    monkeypatch.setattr(crux.library, "search", broken)
+    errors.expect("search index exploded")
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "source", {"query": "why pause"})
+    _, text = await final_text(rec)
+    assert "Sorry, something went wrong" in text
+    assert rec.ephemeral
+
+
+class GatedEmbedder:
+    """Wraps the real model; query encoding blocks until the test opens the gate, like a cold or busy model."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.gate = threading.Event()
+
+    def load(self) -> None:
+        """Nothing to load beyond the inner model."""
+
+    def encode(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> np.ndarray:
+        """Wait for the gate (at most 30 s), then encode."""
+        self.gate.wait(30)
+        return self.inner.encode(texts, progress)
+
+
+async def test_slow_encoding_neither_misses_the_deadline_nor_blocks_the_bot(
+    fake: FakeDiscord, world: World, crux: CruxBot
+) -> None:
+    """While a query's encoding is stuck, /source has already deferred and other commands are still answered."""
+    gated = GatedEmbedder(crux.library.embedder)
+    crux.library.embedder = gated
+    try:
+        slow = await fake.invoke_slash_command(
+            world.guild, world.channel, world.member, "source", {"query": "why pause"}
+        )
+        assert (await slow.wait_for_response())["type"] == DEFERRED
+        other = await fake.invoke_slash_command(world.guild, world.channel, world.member, "sources list")
+        await other.wait_for_final_message()
+        assert slow.final_message is None, "the slow search is still running"
+    finally:
+        gated.gate.set()
+    message, _ = await final_text(slow)
+    assert len(message["embeds"]) == 3
+    assert not slow.late
+
+
+async def test_crux_run_process_answers_source(fake: FakeDiscord, world: World, seeded_db, tmp_path) -> None:
+    """`crux run` as its own process, pointed at the fake by environment variables, answers /source."""
+    import os
+    import shutil
+    import sys
+    from pathlib import Path
+
+    db = tmp_path / "crux.db"
+    shutil.copy(seeded_db, db)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
+    env |= {
+        "DISCORD_TOKEN": fake.token,
+        "CRUX_DB": str(db),
+        "CRUX_GUILD_ID": str(world.guild.id),
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "CRUX_LOG_LEVEL": "INFO",
+    }
+    crux_bin = Path(sys.executable).parent / "crux"
+    process = await asyncio.create_subprocess_exec(
+        str(crux_bin), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
+    try:
+        await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")
+        await fake.gateway_barrier()
+        rec = await fake.invoke_slash_command(
+            world.guild, world.channel, world.member, "source", {"query": "what would a pause give safety research?"}
+        )
+        message, _ = await final_text(rec)
+        assert len(message["embeds"]) == 3
+    finally:
+        process.terminate()
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    log = stderr.decode()
+    assert "Traceback" not in log
+    assert fake.token not in log
