@@ -35,7 +35,6 @@ _ABBREVIATIONS = {
     "corp",
     "jr",
     "sr",
-    "no",
     "e.g",
     "i.e",
 }
@@ -90,15 +89,19 @@ def parse_document(name: str, data: bytes, title: str | None = None) -> ParsedDo
     if suffix not in SUPPORTED_SUFFIXES:
         raise DocumentRejected(f"`{name}` is not a supported document: use .txt, .md or .pdf.")
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentRejected(
-            f"`{name}` is {len(data) / 1024 / 1024:.1f} MiB; the limit is {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB."
-        )
+        raise DocumentRejected(too_large(name, len(data)))
     text = _pdf_text(name, data) if suffix == ".pdf" else _plain_text(name, data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DocumentRejected(f"`{name}` has no text in it.")
     chosen = " ".join(title.split()) if title and title.strip() else _title_from(name, text)
     return ParsedDocument(name=name, title=chosen[:MAX_TITLE_CHARS], text=text, content_hash=text_hash(text))
+
+
+def too_large(name: str, size: int) -> str:
+    """Return the message refusing a document over the size limit."""
+    limit = MAX_DOCUMENT_BYTES // 1024 // 1024
+    return f"`{name}` is {size:,} bytes, over the {limit} MiB limit. Split it into smaller files."
 
 
 def split_excerpts(text: str) -> list[Chunk]:
@@ -191,9 +194,10 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     word = re.search(r"([A-Za-z.]+)$", text[max(0, dot - 12) : dot])
     if not word:
         return False
-    token = word.group(1).lower().strip(".")
-    # Initials such as "U.S." or "J." end in a single letter before the dot.
-    return token in _ABBREVIATIONS or len(token.split(".")[-1]) == 1
+    token = word.group(1).strip(".")
+    last = token.split(".")[-1]
+    # Initials such as "U.S." or "J." end in a single capital letter before the dot.
+    return token.lower() in _ABBREVIATIONS or (len(last) == 1 and last.isupper())
 
 
 def _next_starts_lowercase(text: str, end: int, limit: int) -> bool:

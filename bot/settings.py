@@ -61,7 +61,7 @@ class Settings:
 def _snowflake(value: str) -> int | None:
     if not value:
         return None
-    if not value.isdigit() or not 15 <= len(value) <= 21:
+    if not re.fullmatch(r"[0-9]{15,21}", value):
         raise SettingsError(
             "CRUX_GUILD_ID must be a server id (15-21 digits): enable Developer Mode in Discord, "
             "right-click the server and choose Copy Server ID."

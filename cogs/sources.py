@@ -12,7 +12,7 @@ from discord.ext import commands
 from bot.bot import CruxBot
 from bot.checks import manages_server
 from bot.db.sources import Document
-from bot.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES
+from bot.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, too_large
 from bot.errors import DocumentRejected, SourceNotFound
 from bot.library import AddResult, Hit
 from bot.prompts import render
@@ -86,10 +86,7 @@ class Sources(commands.Cog):
         if Path(file.filename).suffix.lower() not in SUPPORTED_SUFFIXES:
             raise DocumentRejected(f"`{file.filename}` is not a supported document: attach a .txt, .md or .pdf file.")
         if file.size > MAX_DOCUMENT_BYTES:
-            raise DocumentRejected(
-                f"`{file.filename}` is {file.size / 1024 / 1024:.1f} MiB; "
-                f"the limit is {MAX_DOCUMENT_BYTES // 1024 // 1024} MiB. Split it into smaller files."
-            )
+            raise DocumentRejected(too_large(file.filename, file.size))
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         added_by = f"{interaction.user.name} ({interaction.user.id})"

@@ -19,6 +19,7 @@ def open_database(path: Path | str, *, create: bool = True) -> sqlite_utils.Data
             raise DatabaseUnusable(f"There is no database at {path}. Set CRUX_DB to the right file.")
         if path.exists() and path.is_dir():
             raise DatabaseUnusable(f"CRUX_DB points at {path}, which is a folder, not a database file.")
+    db = None
     try:
         # One connection shared by the event loop and the worker threads that embed; Library serialises writes.
         db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
@@ -26,6 +27,8 @@ def open_database(path: Path | str, *, create: bool = True) -> sqlite_utils.Data
         db.execute("PRAGMA journal_mode = WAL")
         migrations.apply(db)
     except sqlite3.DatabaseError as error:
+        if db is not None:
+            db.conn.close()
         raise DatabaseUnusable(
             f"{path} is not a usable Crux database ({error}). Move it aside or set CRUX_DB."
         ) from None

@@ -11,39 +11,40 @@ migrations = Migrations("crux")
 @migrations()
 def m001_source_library(db: Database) -> None:
     """Create documents, their excerpts, excerpt embeddings and a full-text index over excerpt text."""
-    db.table("documents").create(
-        {
-            "id": int,
-            "name": str,
-            "title": str,
-            "content_hash": str,
-            "text": str,
-            "added_by": str,
-            "added_at": str,
-            "updated_at": str,
-        },
-        pk="id",
-        not_null={"name", "title", "content_hash", "text", "added_by", "added_at", "updated_at"},
+    # Raw SQL only for AUTOINCREMENT, which sqlite-utils cannot declare: a removed source's number, and the ids of
+    # a replaced document's excerpts, must never be handed out again, or old citations would point at other text.
+    db.execute(
+        """
+        CREATE TABLE documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL,
+            title TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            added_by TEXT NOT NULL,
+            added_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
     )
     db.table("documents").create_index(["name"], unique=True)
     db.table("documents").create_index(["content_hash"])
 
-    db.table("excerpts").create(
-        {
-            "id": int,
-            "document_id": int,
-            "position": int,
-            "paragraph": int,
-            "last_paragraph": int,
-            "char_start": int,
-            "char_end": int,
-            "text": str,
-            "content_hash": str,
-            "sentences": str,
-        },
-        pk="id",
-        not_null={"document_id", "position", "paragraph", "last_paragraph", "char_start", "char_end", "text"},
-        foreign_keys=[("document_id", "documents", "id")],
+    db.execute(
+        """
+        CREATE TABLE excerpts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            position INTEGER NOT NULL,
+            paragraph INTEGER NOT NULL,
+            last_paragraph INTEGER NOT NULL,
+            char_start INTEGER NOT NULL,
+            char_end INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            sentences TEXT NOT NULL
+        )
+        """
     )
     db.table("excerpts").create_index(["document_id", "position"], unique=True)
     db.table("excerpts").create_index(["content_hash"])

@@ -1,0 +1,89 @@
+"""Rendering the editable texts in prompts/."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from string import Template
+
+import pytest
+
+from bot import prompts
+from bot.prompts import PROMPTS_DIR, render
+
+PROMPT_FILES = sorted(PROMPTS_DIR.glob("*.md"))
+
+# The values the bot passes to each prompt (cogs/sources.py, bot/bot.py); a prompt may use any of them.
+SUPPLIED = {
+    "apology": set(),
+    "library_empty": set(),
+    "source_footer": {"paragraph", "source_id", "similarity"},
+    "source_header": {"query"},
+    "sources_added": {"title", "source_id", "excerpts", "embedded"},
+    "sources_list_header": {"count"},
+    "sources_removed": {"title", "source_id", "excerpts"},
+    "sources_replaced": {"title", "source_id", "excerpts", "embedded"},
+    "sources_unchanged": {"title", "source_id", "excerpts", "embedded"},
+}
+
+
+def _placeholders(text: str) -> set[str]:
+    """Return the names of the $placeholders in a template, found the way string.Template finds them."""
+    matches = Template.pattern.finditer(text)
+    return {m.group("named") or m.group("braced") for m in matches if m.group("named") or m.group("braced")}
+
+
+@pytest.fixture
+def prompt_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private prompts folder that render reads instead of the real one."""
+    monkeypatch.setattr(prompts, "PROMPTS_DIR", tmp_path)
+    return tmp_path
+
+
+def test_render_fills_placeholders(prompt_dir: Path) -> None:
+    """Every $name and ${name} is replaced by its value as text, $$ becomes $, and outer whitespace is trimmed."""
+    (prompt_dir / "greeting.md").write_text("\n  **$title** is source #${source_id}; it costs $$0.  \n\n")
+    assert render("greeting", title="Pause", source_id=7) == "**Pause** is source #7; it costs $0."
+
+
+def test_render_does_not_expand_placeholders_inside_values(prompt_dir: Path) -> None:
+    """A value that itself contains $words is inserted as typed."""
+    (prompt_dir / "echo.md").write_text("You searched for “$query”.")
+    assert render("echo", query="$title costs $5") == "You searched for “$title costs $5”."
+
+
+def test_missing_placeholder_raises_key_error_naming_it(prompt_dir: Path) -> None:
+    """Rendering without a value for a placeholder fails loudly, naming the placeholder."""
+    (prompt_dir / "added.md").write_text("**$title** is now source #$source_id.")
+    with pytest.raises(KeyError, match="source_id"):
+        render("added", title="Pause")
+
+
+def test_edited_prompt_takes_effect_without_restart(prompt_dir: Path) -> None:
+    """A prompt file edited between two renders is read afresh."""
+    path = prompt_dir / "note.md"
+    path.write_text("First $x")
+    first = render("note", x=1)
+    path.write_text("Second $x")
+    assert (first, render("note", x=2)) == ("First 1", "Second 2")
+
+
+def test_every_prompt_the_bot_uses_is_shipped() -> None:
+    """The prompts folder holds exactly the texts the bot renders."""
+    assert {p.stem for p in PROMPT_FILES} == set(SUPPLIED)
+
+
+@pytest.mark.parametrize("path", PROMPT_FILES, ids=lambda p: p.stem)
+def test_prompt_uses_only_placeholders_the_bot_supplies(path: Path) -> None:
+    """A misspelt $placeholder in a prompt file is caught here rather than by a member's command failing."""
+    assert _placeholders(path.read_text(encoding="utf-8")) <= SUPPLIED.get(path.stem, set())
+
+
+@pytest.mark.parametrize("path", PROMPT_FILES, ids=lambda p: p.stem)
+def test_every_shipped_prompt_renders(path: Path) -> None:
+    """Each prompt file renders when given its placeholders, leaving no $placeholder behind."""
+    names = _placeholders(path.read_text(encoding="utf-8"))
+    values = {name: f"<{name}>" for name in names}
+    rendered = render(path.stem, **values)
+    assert rendered
+    assert all(value in rendered for value in values.values())
+    assert not _placeholders(rendered)
