@@ -1,8 +1,7 @@
 """Generic helpers to run any discord.py client against `FakeDiscord` inside a pytest test.
 
-Not a conftest: a conftest imports the fixtures it wants from here (`errors`, `fake`) and tests use the helpers
-(`start_client`, `fake_discord`, `client_options`). With no tests/__init__.py pytest puts tests/ on sys.path, so the
-import is `from e2e.harness import errors, fake`.
+Not a conftest: a conftest imports the fixtures it wants from here (`from tests.e2e.harness import errors, fake`)
+and tests use the helpers (`start_client`, `fake_discord`, `client_options`).
 """
 
 from __future__ import annotations
