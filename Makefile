@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The official Argdown parser (JavaScript) checks the Argdown export; PyPI has no working one.
+ARGDOWN := tests/argdown/node_modules/.installed
 
 .PHONY: run check lint test bench clean
 
@@ -12,6 +14,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --progress-bar off torch==2.13.0
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
 	touch $(STAMP)
+
+$(ARGDOWN): tests/argdown/package.json tests/argdown/package-lock.json
+	npm ci --prefix tests/argdown --no-audit --no-fund --loglevel=error
+	touch $(ARGDOWN)
 
 run: $(STAMP)
 	$(BIN)/crux run
@@ -23,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-test: $(STAMP)
+test: $(STAMP) $(ARGDOWN)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
@@ -31,4 +37,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/source_latency.py
 
 clean:
-	rm -rf $(VENV)
+	rm -rf $(VENV) tests/argdown/node_modules

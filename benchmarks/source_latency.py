@@ -26,7 +26,9 @@ sys.path.insert(0, str(ROOT))  # the fake Discord lives in tests/e2e
 
 from bot.bot import create_bot  # noqa: E402
 from bot.db import open_database  # noqa: E402
+from bot.db.debates import DebateStore  # noqa: E402
 from bot.db.sources import SourceStore, Vectors  # noqa: E402
+from bot.debates import Debates  # noqa: E402
 from bot.documents import parse_document, split_excerpts  # noqa: E402
 from bot.embedding import MiniLMEmbedder  # noqa: E402
 from bot.evaluation import load_queries  # noqa: E402
@@ -82,7 +84,8 @@ async def measure(library: Library, queries: list[str], rounds: int) -> list[flo
             settings = Settings(
                 token=fake.token, guild_id=guild.id, api_base=fake.api_base, gateway_url=fake.gateway_url
             )
-            bot = create_bot(settings, library, **client_options())
+            debates = Debates(DebateStore(open_database(":memory:")), library)
+            bot = create_bot(settings, library, debates, **client_options())
             async with start_client(bot, fake.token):
                 timings = []
                 for _ in range(rounds):

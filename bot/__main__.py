@@ -13,7 +13,9 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 from bot.db import open_database
+from bot.db.debates import DebateStore
 from bot.db.sources import SourceStore
+from bot.debates import Debates, load_map
 from bot.errors import CruxError, SettingsError
 from bot.library import Hit, Library, PathOutcome, expand_paths
 from bot.settings import Settings, configure_logging
@@ -54,7 +56,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.sources_dir is not None:
         library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
     log.info("Source library ready: %d excerpts", library.load_index())
-    bot = create_bot(settings, library)
+    bot = create_bot(settings, library, _debates(settings, library))
     try:
         bot.run(token, log_handler=None)
     except discord.LoginFailure:
@@ -125,6 +127,42 @@ def search(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def debates_list(settings: Settings, args: argparse.Namespace) -> int:
+    """Print every debate in every server."""
+    debates = DebateStore(open_database(settings.db_path, create=False)).all_debates()
+    if not debates:
+        print("No debates yet. Open one in Discord with /debate start.")
+        return 0
+    print(f"{'ID':>4}  {'STATUS':<6}  {'KIND':<5}  {'SERVER':<20}  {'OPENED':<10}  MOTION")
+    for d in debates:
+        print(f"{d.id:>4}  {d.status:<6}  {d.kind:<5}  {d.guild_id:<20}  {d.created_at[:10]:<10}  {d.motion}")
+    return 0
+
+
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write one debate's whole map in a format, to a file or standard output."""
+    from bot.exports import export_map
+
+    store = DebateStore(open_database(settings.db_path, create=False))
+    try:
+        debate = store.debate(args.debate)
+    except LookupError:
+        raise CruxError(f"There is no debate {args.debate}. `crux debates list` shows them.") from None
+    name, text = export_map(load_map(store, debate), args.format)
+    if args.output == "-":
+        sys.stdout.write(text)
+    else:
+        path = Path(args.output or name)
+        path.write_text(text, encoding="utf-8")
+        print(f"Wrote debate {debate.id} as {args.format} to {path}", file=sys.stderr)
+    return 0
+
+
+def _debates(settings: Settings, library: Library) -> Debates:
+    # A connection of its own, used only on the event loop; the library's is shared with worker threads.
+    return Debates(DebateStore(open_database(settings.db_path)), library)
+
+
 def _library(settings: Settings, create: bool) -> Library:
     from bot.embedding import MiniLMEmbedder
 
@@ -189,6 +227,19 @@ def _parser() -> argparse.ArgumentParser:
     remove = sources.add_parser("remove", help="remove a document and its excerpts")
     remove.add_argument("id", type=int, metavar="ID")
     remove.set_defaults(handler=sources_remove)
+
+    debates = verbs.add_parser("debates", help="see the debates").add_subparsers(
+        dest="action", required=True, metavar="ACTION"
+    )
+    debates.add_parser("list", help="list every debate").set_defaults(handler=debates_list)
+
+    dump = verbs.add_parser("export", help="write a debate's argument map to a file")
+    dump.add_argument("debate", type=int, metavar="DEBATE", help="the debate's id (see `crux debates list`)")
+    dump.add_argument("--format", required=True, choices=("json", "markdown", "argdown", "aif"))
+    dump.add_argument(
+        "-o", "--output", metavar="FILE", help="where to write it (default: debate-N.EXT; '-' for stdout)"
+    )
+    dump.set_defaults(handler=export)
 
     find = verbs.add_parser("search", help="search the library from the command line")
     find.add_argument("-k", type=int, default=3, choices=range(1, 51), metavar="N", help="results per query (1-50)")

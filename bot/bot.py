@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.debates import Debates
 from bot.errors import CruxError
 from bot.library import Library
 from bot.prompts import render
@@ -39,7 +40,7 @@ def point_at(settings: Settings) -> None:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
-def user_message(error: app_commands.AppCommandError) -> str | None:
+def user_message(error: Exception) -> str | None:
     """Return the short message a member should read for an error they caused, or None for a bug."""
     original = getattr(error, "original", error)
     if isinstance(original, CruxError):
@@ -61,27 +62,35 @@ def user_message(error: app_commands.AppCommandError) -> str | None:
     return None
 
 
+async def answer_error(interaction: discord.Interaction, error: Exception, what: str) -> None:
+    """Tell the member what went wrong: their mistake in a sentence, our bug as an apology with a logged trace."""
+    message = user_message(error)
+    if message is None:
+        log.error("%s failed", what, exc_info=error)
+        message = render("apology")
+    if interaction.response.is_done():
+        await interaction.followup.send(message, ephemeral=True)
+    else:
+        await interaction.response.send_message(message, ephemeral=True)
+
+
 class CruxTree(app_commands.CommandTree):
     """The command tree, whose one error handler answers every failed command."""
 
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        """Tell the member what went wrong: their mistake in a sentence, our bug as an apology with a logged trace."""
-        message = user_message(error)
-        if message is None:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error("Command /%s failed", command, exc_info=error)
-            message = render("apology")
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
+        """Answer a failed command or context menu through answer_error."""
+        command = interaction.command.qualified_name if interaction.command else "?"
+        await answer_error(interaction, error, f"Command /{command}")
 
 
 class CruxBot(commands.Bot):
-    """Crux: holds the library and settings its cogs use."""
+    """Crux: holds the settings, the source library and the debates its cogs use."""
 
-    def __init__(self, settings: Settings, library: Library, **options: Any) -> None:
-        options.setdefault("intents", discord.Intents.default())
+    def __init__(self, settings: Settings, library: Library, debates: Debates, **options: Any) -> None:
+        # Message Content is privileged: enable it on the bot's page in the developer portal.
+        options.setdefault(
+            "intents", discord.Intents(guilds=True, guild_messages=True, guild_reactions=True, message_content=True)
+        )
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
@@ -92,6 +101,7 @@ class CruxBot(commands.Bot):
         )
         self.settings = settings
         self.library = library
+        self.debates = debates
 
     async def setup_hook(self) -> None:
         """Load every extension in cogs/ and sync the slash commands (to CRUX_GUILD_ID when set, else globally)."""
@@ -107,10 +117,10 @@ class CruxBot(commands.Bot):
             log.info("Synced %d commands globally (they can take a while to appear)", len(synced))
 
 
-def create_bot(settings: Settings, library: Library, **options: Any) -> CruxBot:
+def create_bot(settings: Settings, library: Library, debates: Debates, **options: Any) -> CruxBot:
     """Build the bot; options (intents, http_trace, guild_ready_timeout...) go to discord.py's Client."""
     point_at(settings)
-    return CruxBot(settings, library, **options)
+    return CruxBot(settings, library, debates, **options)
 
 
 def _permission_names(permissions: list[str]) -> str:

@@ -147,7 +147,10 @@ class Library:
     def search(self, query: str, k: int = 3, mode: Mode = "hybrid") -> list[Hit]:
         """Return the k excerpts that best answer a query, each with its best-matching sentence."""
         text = clean_query(query)
-        vector = self.embedder.encode([text])[0]
+        return self.search_encoded(text, self.embedder.encode([text])[0], k, mode)
+
+    def search_encoded(self, text: str, vector: np.ndarray, k: int = 3, mode: Mode = "hybrid") -> list[Hit]:
+        """Search with a query already cleaned and embedded (for callers that embed texts in batches)."""
         dense = self.index.top(vector, CANDIDATES) if mode != "keyword" else []
         expression = keyword_expression(text)
         with self._db:

@@ -12,7 +12,7 @@ from bot.prompts import PROMPTS_DIR, render
 
 PROMPT_FILES = sorted(PROMPTS_DIR.glob("*.md"))
 
-# The values the bot passes to each prompt (cogs/sources.py, bot/bot.py); a prompt may use any of them.
+# The values the bot passes to each prompt (cogs/, bot/bot.py); a prompt may use any of them.
 SUPPLIED = {
     "apology": set(),
     "library_empty": set(),
@@ -23,6 +23,14 @@ SUPPLIED = {
     "sources_removed": {"title", "source_id", "excerpts"},
     "sources_replaced": {"title", "source_id", "excerpts", "embedded"},
     "sources_unchanged": {"title", "source_id", "excerpts", "embedded"},
+    "motion": set(),
+    "debate_opening": {"side", "other_side", "motion", "stance", "place"},
+    "debate_started": {"debate_id", "pro", "con"},
+    "debate_closed": {"debate_id"},
+    "context_post": {"author", "verb", "label", "jump_url", "text"},
+    "context_posted": {"label", "jump_url", "side"},
+    "citation_suggestion": {"label", "title", "paragraph", "sentence"},
+    "duplicate_notice": {"label", "earlier", "jump_url", "earlier_author"},
 }
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import sqlite_utils
 
@@ -25,6 +27,8 @@ def open_database(path: Path | str, *, create: bool = True) -> sqlite_utils.Data
         db = sqlite_utils.Database(sqlite3.connect(str(path), check_same_thread=False))
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA journal_mode = WAL")
+        # The library and the debates use separate connections to one file; a writer waits for the other.
+        db.execute("PRAGMA busy_timeout = 5000")
         migrations.apply(db)
     except sqlite3.DatabaseError as error:
         if db is not None:
@@ -33,3 +37,15 @@ def open_database(path: Path | str, *, create: bool = True) -> sqlite_utils.Data
             f"{path} is not a usable Crux database ({error}). Move it aside or set CRUX_DB."
         ) from None
     return db
+
+
+def now() -> str:
+    """Return the current UTC time as stored: ISO 8601 to the second."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
+    """Insert a row into a table with an integer primary key and return its id."""
+    pk = db.table(table).insert(row).last_pk
+    assert isinstance(pk, int)
+    return pk

@@ -63,3 +63,117 @@ def m001_source_library(db: Database) -> None:
         foreign_keys=[("excerpt_id", "excerpts", "id")],
     )
     db.table("embeddings").create_index(["model", "content_hash"])
+
+
+@migrations()
+def m002_debates(db: Database) -> None:
+    """Create debates, their threads, arguments with revisions, links, votes, citations and argument embeddings."""
+    db.execute(
+        """
+        CREATE TABLE debates (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            guild_id INTEGER NOT NULL,
+            channel_id INTEGER NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('forum', 'text')),
+            motion TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'closed')),
+            citations TEXT NOT NULL DEFAULT 'on' CHECK (citations IN ('on', 'quiet', 'off')),
+            created_by INTEGER NOT NULL,
+            created_at TEXT NOT NULL,
+            closed_by INTEGER,
+            closed_at TEXT
+        )
+        """
+    )
+    db.table("debates").create_index(["guild_id", "status"])
+    db.table("debate_threads").create(
+        {"thread_id": int, "debate_id": int, "side": str, "last_message_id": int},
+        pk="thread_id",
+        not_null={"debate_id", "side", "last_message_id"},
+        foreign_keys=[("debate_id", "debates", "id")],
+    )
+    db.table("debate_threads").create_index(["debate_id", "side"], unique=True)
+    db.execute(
+        """
+        CREATE TABLE arguments (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            debate_id INTEGER NOT NULL REFERENCES debates(id),
+            number INTEGER,
+            side TEXT NOT NULL CHECK (side IN ('pro', 'con')),
+            kind TEXT NOT NULL CHECK (kind IN ('argument', 'comment')),
+            origin TEXT NOT NULL CHECK (origin IN ('message', 'rebut', 'support')),
+            author_id INTEGER NOT NULL,
+            author_name TEXT NOT NULL,
+            thread_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL UNIQUE,
+            jump_url TEXT NOT NULL,
+            text TEXT NOT NULL,
+            posted_at TEXT NOT NULL,
+            edited_at TEXT,
+            deleted_at TEXT
+        )
+        """
+    )
+    db.table("arguments").create_index(["debate_id", "number"], unique=True)
+    db.table("arguments").create_index(["debate_id", "side"])
+    db.table("revisions").create(
+        {"id": int, "argument_id": int, "text": str, "replaced_at": str},
+        pk="id",
+        not_null={"argument_id", "text", "replaced_at"},
+        foreign_keys=[("argument_id", "arguments", "id")],
+    )
+    db.table("revisions").create_index(["argument_id"])
+    db.table("links").create(
+        {
+            "id": int,
+            "debate_id": int,
+            "source_id": int,
+            "target_id": int,
+            "relation": str,
+            "method": str,
+            "made_by": int,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"debate_id", "source_id", "target_id", "relation", "method", "created_at"},
+        foreign_keys=[
+            ("debate_id", "debates", "id"),
+            ("source_id", "arguments", "id"),
+            ("target_id", "arguments", "id"),
+        ],
+    )
+    db.table("links").create_index(["source_id", "target_id", "relation"], unique=True)
+    db.table("links").create_index(["target_id"])
+    db.table("votes").create(
+        {"argument_id": int, "user_id": int, "value": int, "voted_at": str},
+        pk=("argument_id", "user_id"),
+        not_null={"value", "voted_at"},
+        foreign_keys=[("argument_id", "arguments", "id")],
+    )
+    # A citation keeps what it cited (title, paragraph, sentence): a source may later be replaced or removed.
+    db.table("citations").create(
+        {
+            "id": int,
+            "argument_id": int,
+            "excerpt_id": int,
+            "document_id": int,
+            "document_title": str,
+            "paragraph": int,
+            "sentence": str,
+            "status": str,
+            "similarity": float,
+            "created_at": str,
+            "confirmed_by": int,
+            "confirmed_at": str,
+        },
+        pk="id",
+        not_null={"argument_id", "excerpt_id", "document_id", "document_title", "paragraph", "sentence", "status"},
+        foreign_keys=[("argument_id", "arguments", "id")],
+    )
+    db.table("citations").create_index(["argument_id", "excerpt_id"], unique=True)
+    db.table("argument_embeddings").create(
+        {"argument_id": int, "model": str, "content_hash": str, "vector": bytes},
+        pk="argument_id",
+        not_null={"model", "content_hash", "vector"},
+        foreign_keys=[("argument_id", "arguments", "id")],
+    )

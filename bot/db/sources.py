@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 import numpy as np
 import sqlite_utils
 
+from bot.db import insert_row, now
 from bot.documents import Chunk, ParsedDocument, Span, text_hash
 from bot.errors import SourceNotFound
 
@@ -116,7 +116,7 @@ class SourceStore:
 
         Returns the document, the ids of the excerpts removed and the ids of the excerpts added.
         """
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        stamp = now()
         with self.db.atomic():
             removed: list[int] = []
             if replacing is not None:
@@ -127,12 +127,13 @@ class SourceStore:
                         "title": parsed.title,
                         "content_hash": parsed.content_hash,
                         "text": parsed.text,
-                        "updated_at": now,
+                        "updated_at": stamp,
                     },
                 )
                 document_id = replacing.id
             else:
-                document_id = self._insert(
+                document_id = insert_row(
+                    self.db,
                     "documents",
                     {
                         "name": parsed.name,
@@ -140,13 +141,14 @@ class SourceStore:
                         "content_hash": parsed.content_hash,
                         "text": parsed.text,
                         "added_by": added_by,
-                        "added_at": now,
-                        "updated_at": now,
+                        "added_at": stamp,
+                        "updated_at": stamp,
                     },
                 )
             added = []
             for chunk, vector in zip(chunks, vectors, strict=True):
-                excerpt_id = self._insert(
+                excerpt_id = insert_row(
+                    self.db,
                     "excerpts",
                     {
                         "document_id": document_id,
@@ -233,11 +235,6 @@ class SourceStore:
             [match, limit],
         )
         return [(row["rowid"], -row["rank"]) for row in rows]
-
-    def _insert(self, table: str, row: dict) -> int:
-        pk = self.db.table(table).insert(row).last_pk
-        assert isinstance(pk, int)
-        return pk
 
     def _documents_where(self, where: str, params: list) -> list[Document]:
         rows = self.db.query(f"select {_DOCUMENT_COLUMNS} from documents d where {where}", params)

@@ -44,7 +44,7 @@ def test_reopening_applies_migrations_once_and_keeps_data(tmp_path: Path) -> Non
     document_id = _save(SourceStore(db))
     db.conn.close()
     reopened = open_database(path, create=False)
-    assert _applied(path) == ["m001_source_library"]
+    assert _applied(path) == ["m001_source_library", "m002_debates"]
     assert SourceStore(reopened).get_document(document_id).name == "pause.txt"
     assert migrations.pending(reopened) == []
 
@@ -90,7 +90,7 @@ def test_missing_file_is_created_by_default(tmp_path: Path) -> None:
     """By default a missing file becomes a new, migrated database."""
     path = tmp_path / "new.db"
     open_database(path).conn.close()
-    assert _applied(path) == ["m001_source_library"]
+    assert _applied(path) == ["m001_source_library", "m002_debates"]
 
 
 def test_folder_is_refused(tmp_path: Path) -> None:

@@ -10,6 +10,9 @@ import discord
 import pytest
 
 from bot.bot import CruxBot, create_bot
+from bot.db import open_database
+from bot.db.debates import DebateStore
+from bot.debates import Debates
 from bot.library import Library
 from bot.settings import Settings
 from tests.e2e.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember
@@ -22,9 +25,12 @@ MEMBER_PERMISSIONS = discord.Permissions(
 )
 
 
+MODERATOR_PERMISSIONS = discord.Permissions(manage_guild=True, manage_threads=True, manage_messages=True)
+
+
 @dataclass(frozen=True)
 class World:
-    """One server with a channel, an ordinary member and a moderator who can manage the server."""
+    """One server with a channel, an ordinary member and a moderator who can manage the server and threads."""
 
     guild: FakeGuild
     channel: FakeChannel
@@ -34,13 +40,11 @@ class World:
 
 @pytest.fixture
 def world(fake: FakeDiscord) -> World:
-    """A server named Pause Debate with #general, alice (a member) and mo (Manage Server)."""
+    """A server named Pause Debate with #general, alice (a member) and mo (Manage Server and Manage Threads)."""
     guild = fake.add_guild("Pause Debate")
     channel = fake.add_text_channel(guild, "general")
     member = fake.add_member(guild, "alice", permissions=MEMBER_PERMISSIONS.value)
-    moderator = fake.add_member(
-        guild, "mo", permissions=(MEMBER_PERMISSIONS | discord.Permissions(manage_guild=True)).value
-    )
+    moderator = fake.add_member(guild, "mo", permissions=(MEMBER_PERMISSIONS | MODERATOR_PERMISSIONS).value)
     return World(guild, channel, member, moderator)
 
 
@@ -55,9 +59,17 @@ def settings_for(fake: FakeDiscord, world: World, db_path: Path) -> Settings:
     )
 
 
+def build_bot(fake: FakeDiscord, world: World, library: Library) -> CruxBot:
+    """Build Crux as `crux run` does, over a library and a debates store on the library's database file."""
+    path = Path(library.store.db.execute("pragma database_list").fetchone()[2])
+    debates = Debates(DebateStore(open_database(path)), library)
+    return create_bot(settings_for(fake, world, path), library, debates, **client_options())
+
+
 @pytest.fixture
 async def crux(fake: FakeDiscord, world: World, seeded_library: Library, tmp_path: Path) -> AsyncIterator[CruxBot]:
     """Crux logged in to the fake with the five seed articles in its library, ready for commands."""
-    bot = create_bot(settings_for(fake, world, tmp_path / "crux.db"), seeded_library, **client_options())
+    bot = build_bot(fake, world, seeded_library)
     async with start_client(bot, fake.token):
+        await bot.get_cog("Debating").caught_up.wait()
         yield bot

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import copy
 import datetime
 import itertools
 import json
@@ -20,7 +21,7 @@ import secrets
 import time
 import urllib.parse
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -88,6 +89,23 @@ class Perm:
     )
 
 
+class ChannelType:
+    """Resources > Channel > Channel Types (the ones the fake models)."""
+
+    GUILD_TEXT = 0
+    PUBLIC_THREAD = 11
+    PRIVATE_THREAD = 12
+    GUILD_FORUM = 15
+    GUILD_MEDIA = 16
+
+
+class ChannelFlag:
+    """Resources > Channel > Channel Flags."""
+
+    PINNED = 1 << 1
+    REQUIRE_TAG = 1 << 4
+
+
 class MessageFlag:
     """Message flags (Resources > Message > Message Flags)."""
 
@@ -147,6 +165,11 @@ ALLOWED_CALLBACKS = {
 }
 
 THREAD_TYPES = (10, 11, 12)
+FORUM_TYPES = (ChannelType.GUILD_FORUM, ChannelType.GUILD_MEDIA)
+AUTO_ARCHIVE_DURATIONS = (60, 1440, 4320, 10080)
+# Topics > Opcodes and Status Codes > Gateway Close Event Codes: after these the session cannot be resumed.
+NON_RESUMABLE_CLOSE_CODES = frozenset({1000, 1001, 4007, 4009})
+CUSTOM_EMOJI = re.compile(r"^<?a?:?([\w~]{1,32}):(\d+)>?$")
 COMMAND_NAME = re.compile(r"^[-_'\w]{1,32}$")
 MENTION = re.compile(r"<@!?(\d+)>")
 ROLE_MENTION = re.compile(r"<@&(\d+)>")
@@ -233,10 +256,29 @@ class FakeChannel:
     locked: bool = False
     auto_archive_duration: int = 1440
     created_at: str = field(default_factory=iso_now)
+    archive_timestamp: str | None = None  # when `archived` last changed; the creation time until then
+    applied_tags: list[int] = field(default_factory=list)  # threads in a forum: ids of the parent's tags
+    message_count: int = 0  # not counting a forum post's starter message nor deleted messages
+    total_message_sent: int = 0
+    # Forum channels only: each {"id": int, "name", "moderated", "emoji_id": int | None, "emoji_name"}.
+    available_tags: list[dict[str, Any]] = field(default_factory=list)
+    flags: int = 0
+    last_message_id: int | None = None
 
     @property
     def is_thread(self) -> bool:
         return self.type in THREAD_TYPES
+
+    @property
+    def is_forum(self) -> bool:
+        return self.type in FORUM_TYPES
+
+    def tag_id(self, name: str) -> int:
+        """Return the id of this forum's tag called `name`."""
+        for tag in self.available_tags:
+            if tag["name"] == name:
+                return int(tag["id"])
+        raise AssertionError(f"#{self.name} has no tag {name!r}; it has {[t['name'] for t in self.available_tags]}")
 
 
 @dataclass
@@ -335,25 +377,34 @@ def channel_payload(channel: FakeChannel, *, permissions: int | None = None) -> 
         "name": channel.name,
         "topic": channel.topic,
         "nsfw": channel.nsfw,
-        "last_message_id": None,
+        "last_message_id": str(channel.last_message_id) if channel.last_message_id else None,
         "rate_limit_per_user": 0,
         "parent_id": str(channel.parent_id) if channel.parent_id else None,
         "default_auto_archive_duration": 1440,
-        "flags": 0,
+        "flags": channel.flags,
     }
+    if channel.is_forum:
+        # Resources > Channel > Channel Object: the forum-only fields.
+        payload.update(
+            available_tags=[forum_tag_payload(t) for t in channel.available_tags],
+            default_reaction_emoji=None,
+            default_sort_order=None,
+            default_forum_layout=0,
+            default_thread_rate_limit_per_user=0,
+        )
     if channel.is_thread:
         # Topics > Threads: a thread is a channel with an owner, counts and thread_metadata.
         payload.pop("permission_overwrites")
         payload.update(
             owner_id=str(channel.owner_id),
-            message_count=0,
+            message_count=channel.message_count,
             member_count=1,
-            total_message_sent=0,
-            applied_tags=[],
+            total_message_sent=channel.total_message_sent,
+            applied_tags=[str(t) for t in channel.applied_tags],
             thread_metadata={
                 "archived": channel.archived,
                 "auto_archive_duration": channel.auto_archive_duration,
-                "archive_timestamp": channel.created_at,
+                "archive_timestamp": channel.archive_timestamp or channel.created_at,
                 "locked": channel.locked,
                 "create_timestamp": channel.created_at,
                 **({"invitable": True} if channel.type == 12 else {}),
@@ -362,6 +413,17 @@ def channel_payload(channel: FakeChannel, *, permissions: int | None = None) -> 
     if permissions is not None:
         payload["permissions"] = str(permissions)
     return payload
+
+
+def forum_tag_payload(tag: dict[str, Any]) -> dict[str, Any]:
+    """Resources > Channel > Forum Tag Object."""
+    return {
+        "id": str(tag["id"]),
+        "name": tag["name"],
+        "moderated": bool(tag.get("moderated", False)),
+        "emoji_id": str(tag["emoji_id"]) if tag.get("emoji_id") else None,
+        "emoji_name": tag.get("emoji_name"),
+    }
 
 
 def guild_payload(guild: FakeGuild, *, application_id: int | None = None) -> dict[str, Any]:
@@ -403,8 +465,10 @@ def guild_payload(guild: FakeGuild, *, application_id: int | None = None) -> dic
     }
 
 
-def guild_create_payload(guild: FakeGuild, members: list[FakeMember], *, application_id: int) -> dict[str, Any]:
-    """Events > Gateway Events > Guild Create: the guild object plus the extra gateway fields."""
+def guild_create_payload(
+    guild: FakeGuild, members: list[FakeMember], *, application_id: int, threads: list[FakeChannel] | None = None
+) -> dict[str, Any]:
+    """Events > Gateway Events > Guild Create: the guild object plus the extra gateway fields (active threads)."""
     payload = guild_payload(guild, application_id=application_id)
     payload.update(
         {
@@ -415,7 +479,7 @@ def guild_create_payload(guild: FakeGuild, members: list[FakeMember], *, applica
             "voice_states": [],
             "members": [member_payload(m) for m in members],
             "channels": [channel_payload(c) for c in guild.channels.values()],
-            "threads": [],
+            "threads": [channel_payload(t) for t in threads or []],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],
@@ -491,6 +555,60 @@ def message_payload(
     if interaction_metadata is not None:
         payload["interaction_metadata"] = interaction_metadata
     return payload
+
+
+def reference_payload(message: dict[str, Any]) -> dict[str, Any]:
+    """Resources > Message > Message Reference Object for a reply (type 0, DEFAULT)."""
+    return {
+        "type": 0,
+        "message_id": message["id"],
+        "channel_id": message["channel_id"],
+        "guild_id": message["guild_id"],
+    }
+
+
+def referenced_message_payload(message: dict[str, Any]) -> dict[str, Any]:
+    """Resources > Message > Message Object `referenced_message`: the replied-to message, one level deep."""
+    snapshot = {k: v for k, v in message.items() if k not in ("allowed_mentions", "referenced_message", "thread")}
+    return copy.deepcopy(snapshot)
+
+
+def reaction_emoji_payload(emoji: str) -> dict[str, Any]:
+    """Resources > Emoji > Emoji Object as reactions carry it: a unicode emoji has a null id."""
+    return {"id": None, "name": emoji}
+
+
+def reaction_event_payload(
+    message: dict[str, Any], user_id: int, emoji: str, *, member: FakeMember | None = None, add: bool = True
+) -> dict[str, Any]:
+    """Events > Gateway Events > Message Reaction Add / Remove (`member`, `message_author_id`, `burst_colors`: add)."""
+    payload: dict[str, Any] = {
+        "user_id": str(user_id),
+        "channel_id": message["channel_id"],
+        "message_id": message["id"],
+        "guild_id": message["guild_id"],
+        "emoji": reaction_emoji_payload(emoji),
+        "burst": False,
+        "type": 0,  # normal, not a super-reaction
+    }
+    if add:
+        if member is not None:
+            payload["member"] = member_payload(member)
+        payload["message_author_id"] = message["author"]["id"]
+        payload["burst_colors"] = []
+    return payload
+
+
+def reaction_payload(emoji: str, user_ids: set[int] | dict[int, None], *, viewer_id: int) -> dict[str, Any]:
+    """Resources > Message > Reaction Object (as the viewer sees it: `me`)."""
+    return {
+        "count": len(user_ids),
+        "count_details": {"burst": 0, "normal": len(user_ids)},
+        "me": viewer_id in user_ids,
+        "me_burst": False,
+        "emoji": reaction_emoji_payload(emoji),
+        "burst_colors": [],
+    }
 
 
 def application_payload(app_id: int, name: str, owner: FakeUser) -> dict[str, Any]:
@@ -582,6 +700,26 @@ def interaction_payload(
     }
 
 
+def interaction_metadata_payload(rec: InteractionRecord) -> dict[str, Any]:
+    """Resources > Message > Message Interaction Metadata Object, for a message answering `rec`."""
+    payload: dict[str, Any] = {
+        "id": str(rec.id),
+        "type": rec.type,
+        "user": rec.payload["member"]["user"],
+        "authorizing_integration_owners": rec.payload["authorizing_integration_owners"],
+    }
+    data = rec.payload["data"]
+    if rec.type == InteractionType.APPLICATION_COMMAND:
+        payload.update(name=rec.command, command_type=data.get("type", 1))
+        if data.get("type") == 3:
+            payload["target_message_id"] = data["target_id"]
+    elif rec.type == InteractionType.MESSAGE_COMPONENT and rec.source_message is not None:
+        payload["interacted_message_id"] = rec.source_message["id"]
+    elif rec.type == InteractionType.MODAL_SUBMIT and rec.opened_by is not None:
+        payload["triggering_interaction_metadata"] = interaction_metadata_payload(rec.opened_by)
+    return payload
+
+
 def callback_response_payload(rec: InteractionRecord, message: dict[str, Any] | None) -> dict[str, Any]:
     """Interactions > Receiving and Responding > Interaction Callback Response Object."""
     assert rec.response is not None
@@ -598,6 +736,16 @@ def callback_response_payload(rec: InteractionRecord, message: dict[str, Any] | 
 
 # ---------------------------------------------------------------------------------------------------------------------
 # Records
+
+
+class ActionRefused(AssertionError):
+    """Discord would refuse this member-side action; carries the HTTP status and JSON error code it would answer."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(f"Discord refuses this: {status} {code} {message}")
+        self.status = status
+        self.code = code
+        self.message = message
 
 
 @dataclass
@@ -643,6 +791,7 @@ class InteractionRecord:
         self.member: FakeMember | None = None
         self.locale = "en-US"
         self.source_message: dict[str, Any] | None = None  # the message whose component was used
+        self.opened_by: InteractionRecord | None = None  # for a modal submit: the interaction that opened the modal
 
     @property
     def late(self) -> bool:
@@ -802,7 +951,12 @@ NO_AUTH_ROUTES = {"/gateway", "/interactions/{id}/{token}/callback", "/attachmen
 
 
 class FakeDiscord:
-    """A fake Discord on 127.0.0.1: one bot, guilds, members, channels, slash commands and interactions."""
+    """A fake Discord on 127.0.0.1: one bot, guilds, members, text and forum channels, threads, messages, reactions,
+    slash commands, message context menus, components, modals, and gateway outages (resumable or not).
+
+    `send_user_message` and `add_reaction` raise `ActionRefused` where Discord would refuse the member; every
+    member-side helper raises AssertionError for what no Discord client could even send (unsynced commands…).
+    """
 
     def __init__(
         self,
@@ -844,6 +998,7 @@ class FakeDiscord:
         self.gateway_connections: list[dict[str, str]] = []  # the query of each websocket (v, encoding, compress)
 
         self._messages: dict[int, list[dict[str, Any]]] = {}
+        self._reactions: dict[int, dict[str, dict[int, None]]] = {}  # message id -> emoji -> user ids, in order
         self._attachments: dict[int, tuple[str, str, bytes]] = {}
         self._interactions_by_id: dict[int, InteractionRecord] = {}
         self._interactions_by_token: dict[str, InteractionRecord] = {}
@@ -1030,6 +1185,83 @@ class FakeDiscord:
         self.dispatch("CHANNEL_CREATE", channel_payload(channel), intent=Intent.GUILDS)
         return channel
 
+    def add_forum_channel(
+        self,
+        guild: FakeGuild,
+        name: str,
+        *,
+        tags: Iterable[str | dict[str, Any]] = ("Pro", "Con"),
+        topic: str | None = None,
+        permission_overwrites: list[dict[str, int]] | None = None,
+        require_tag: bool = False,
+    ) -> FakeChannel:
+        """Create a forum channel (type 15) whose posts can carry `tags` (names, or dicts with name/moderated/emoji)."""
+        channel = FakeChannel(
+            self.snowflake(),
+            guild.id,
+            name,
+            type=ChannelType.GUILD_FORUM,
+            position=len(guild.channels),
+            topic=topic,
+            permission_overwrites=list(permission_overwrites or []),
+            flags=ChannelFlag.REQUIRE_TAG if require_tag else 0,
+        )
+        for tag in tags:
+            spec = {"name": tag} if isinstance(tag, str) else dict(tag)
+            channel.available_tags.append(
+                {
+                    "id": int(spec.get("id") or self.snowflake()),
+                    "name": spec["name"],
+                    "moderated": bool(spec.get("moderated", False)),
+                    "emoji_id": int(spec["emoji_id"]) if spec.get("emoji_id") else None,
+                    "emoji_name": spec.get("emoji_name"),
+                }
+            )
+        guild.channels[channel.id] = channel
+        self.channels[channel.id] = channel
+        self._messages[channel.id] = []
+        self.dispatch("CHANNEL_CREATE", channel_payload(channel), intent=Intent.GUILDS)
+        return channel
+
+    def bot_role(self, guild: FakeGuild) -> FakeRole:
+        """Return the bot's managed role in `guild` (its permissions are the bot's guild-wide permissions)."""
+        return next(guild.roles[r] for r in self._bot_member(guild).role_ids if guild.roles[r].managed)
+
+    def set_bot_permissions(self, guild: FakeGuild, permissions: int) -> None:
+        """Change the permissions of the bot's role in `guild` (GUILD_ROLE_UPDATE)."""
+        role = self.bot_role(guild)
+        role.permissions = permissions
+        payload = {"guild_id": str(guild.id), "role": role_payload(role)}
+        self.dispatch("GUILD_ROLE_UPDATE", payload, intent=Intent.GUILDS)
+
+    def set_permission_overwrite(
+        self,
+        channel: FakeChannel,
+        target: FakeMember | FakeUser | FakeRole | FakeGuild,
+        *,
+        allow: int = 0,
+        deny: int = 0,
+    ) -> None:
+        """Set a channel's overwrite for a member, role or (a guild: @everyone); e.g. `fake.bot_member(guild)`.
+
+        Threads have no overwrites: they use their parent's. Dispatches CHANNEL_UPDATE.
+        """
+        assert not channel.is_thread, "threads take their permissions from their parent channel"
+        if isinstance(target, FakeMember | FakeUser):
+            key = {"id": target.id, "type": 1}
+        else:  # a role, or the guild for its @everyone role (same id)
+            key = {"id": target.id, "type": 0}
+        channel.permission_overwrites = [
+            o for o in channel.permission_overwrites if (o["id"], o["type"]) != (key["id"], key["type"])
+        ]
+        if allow or deny:
+            channel.permission_overwrites.append({**key, "allow": allow, "deny": deny})
+        self.dispatch("CHANNEL_UPDATE", channel_payload(channel), intent=Intent.GUILDS)
+
+    def bot_member(self, guild: FakeGuild) -> FakeMember:
+        """Return the bot's own member in `guild`."""
+        return self._bot_member(guild)
+
     def add_member(self, guild: FakeGuild, username: str, permissions: int = 0, *, bot: bool = False) -> FakeMember:
         """Add a member; non-zero `permissions` come from a role of their own, on top of @everyone's."""
         member = self._add_member(guild, username, permissions, bot=bot)
@@ -1116,6 +1348,10 @@ class FakeDiscord:
     def _bot_member(self, guild: FakeGuild) -> FakeMember:
         return guild.members[self._bot.id]
 
+    def _bot_can_view(self, channel: FakeChannel) -> bool:
+        guild = self.guilds[channel.guild_id]
+        return bool(self.permissions_for(guild, self._bot_member(guild), channel) & Perm.VIEW_CHANNEL)
+
     # -- gateway dispatch ---------------------------------------------------------------------------------------------
 
     def dispatch(
@@ -1137,14 +1373,52 @@ class FakeDiscord:
         if session.connection is not None:
             session.connection.send(frame)
 
-    def drop_connections(self, code: int = 4000) -> asyncio.Task[None]:
-        """Close every gateway socket with a resumable `code`; the client reconnects and RESUMEs."""
+    def drop_connections(self, code: int = 4000, *, resumable: bool | None = None) -> asyncio.Task[None]:
+        """Close every gateway socket with `code` at once; await the returned task or not.
 
-        async def drop() -> None:
-            for conn in list(self._connections):
-                conn.close(code, "dropped by the test")
+        By default 4007, 4009, 1000 and 1001 end the session (Topics > Opcodes and Status Codes > Gateway Close Event
+        Codes): the client's RESUME gets INVALID_SESSION, it IDENTIFIEs afresh (READY, GUILD_CREATE) and nothing that
+        happened in between is replayed. Other codes keep the session: events dispatched meanwhile are buffered and
+        replayed on RESUME. `resumable` overrides the choice. discord.py waits 5 s before a non-initial IDENTIFY
+        (`Client.before_identify_hook`); test clients can override that hook.
+        """
+        if resumable is None:
+            resumable = code not in NON_RESUMABLE_CLOSE_CODES
+        for conn in list(self._connections):
+            self._detach(conn, end_session=not resumable)
+            conn.close(code, "dropped by the test")
+        if not resumable:
+            self._sessions.clear()
+        return self._spawn(asyncio.sleep(0))
 
-        return self._spawn(drop())
+    def invalidate_sessions(self, *, resumable: bool = False) -> None:
+        """Send INVALID_SESSION (op 9) to every connected client (Topics > Gateway Events > Invalid Session).
+
+        With `resumable=False` the sessions end at once: the client IDENTIFIEs again and gets no replay.
+        """
+        for conn in list(self._connections):
+            if conn.session is None:
+                continue
+            conn.send({"op": 9, "d": resumable})
+            self._detach(conn, end_session=not resumable)
+        if not resumable:
+            self._sessions.clear()
+
+    def _detach(self, conn: _Connection, *, end_session: bool) -> None:
+        """Stop routing dispatches to `conn`: they are buffered for a RESUME, or dropped with the session."""
+        session = conn.session
+        if session is None:
+            return
+        conn.session = None
+        if session.connection is conn:
+            session.connection = None
+        if end_session:
+            self._sessions.pop(session.session_id, None)
+
+    @property
+    def connected(self) -> bool:
+        """Whether any client currently has a live gateway session (False while the bot process is down)."""
+        return any(s.connection is not None and not s.connection.ws.closed for s in self._sessions.values())
 
     def _spawn(self, coro: Any) -> asyncio.Task[Any]:
         task = asyncio.get_running_loop().create_task(coro)
@@ -1232,7 +1506,9 @@ class FakeDiscord:
             members = list(guild.members.values())
         else:
             members = [self._bot_member(guild)]
-        return guild_create_payload(guild, members, application_id=self.application_id)
+        # Active threads the bot can see, so a freshly connected client knows them (Topics > Threads).
+        threads = [t for t in self.active_threads(guild) if self._bot_can_view(t)]
+        return guild_create_payload(guild, members, application_id=self.application_id, threads=threads)
 
     def _resume(self, conn: _Connection, data: dict[str, Any]) -> None:
         self.resumes.append(data)
@@ -1284,25 +1560,176 @@ class FakeDiscord:
         member: FakeMember,
         content: str,
         *,
+        reply_to: dict[str, Any] | int | None = None,
+        mention_author: bool = True,
         attachments: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        """Post a message as `member`; dispatch MESSAGE_CREATE, blank for clients without MESSAGE_CONTENT."""
-        assert member.id in guild.members and channel.id in guild.channels, "member and channel must be in the guild"
-        mentions = [user_payload(self.users[uid]) for uid in _mentioned_ids(content) if uid in self.users]
+        """Post a message as `member` in a channel or thread; dispatch MESSAGE_CREATE (blank without MESSAGE_CONTENT).
+
+        With `reply_to` (a message or its id, in the same channel) it is a reply (type 19) that pings the replied-to
+        author unless `mention_author=False`. Works with no client connected: the message is only stored then.
+        Raises `ActionRefused` where Discord would refuse the member (no access, no send permission, a locked
+        thread without Manage Threads, a forum channel itself). Posting in an archived thread unarchives it.
+        """
+        self._check_place(guild, channel, member)
+        if refusal := self._member_cannot_post(guild, channel, member, bool(attachments)):
+            raise refusal
         message = message_payload(
             message_id=self.snowflake(),
             channel=channel,
             author=member.user,
             content=content,
             attachments=[{k: v for k, v in a.items() if k != "ephemeral"} for a in attachments or []],
-            mentions=mentions,
+            mentions=self._user_mentions(content),
             mention_roles=[r for r in ROLE_MENTION.findall(content) if int(r) in guild.roles],
             mention_everyone="@everyone" in content or "@here" in content,
         )
-        self._messages[channel.id].append(message)
+        if reply_to is not None:
+            target = self._stored_message(reply_to)
+            assert target["channel_id"] == str(channel.id), "a reply must be in the channel of the message it answers"
+            message.update(
+                type=19,
+                message_reference=reference_payload(target),
+                referenced_message=referenced_message_payload(target),
+            )
+            if mention_author and all(m["id"] != target["author"]["id"] for m in message["mentions"]):
+                message["mentions"].append(target["author"])
+        self._append_message(channel, message)
         self._dispatch_message("MESSAGE_CREATE", message, guild, member)
+        self._unarchive_on_post(channel)
         await asyncio.sleep(0)
         return message
+
+    async def edit_user_message(self, message: dict[str, Any] | int, content: str) -> dict[str, Any]:
+        """Edit a member's message (MESSAGE_UPDATE with the new content and `edited_timestamp`); return it."""
+        stored = self._stored_message(message)
+        author = self._author_member(stored)
+        assert not self.users[author.id].bot, "edit_user_message edits members' messages; the bot edits over REST"
+        guild = self.guilds[author.guild_id]
+        stored.update(
+            content=content,
+            mentions=self._user_mentions(content),
+            mention_roles=[r for r in ROLE_MENTION.findall(content) if int(r) in guild.roles],
+            mention_everyone="@everyone" in content or "@here" in content,
+            edited_timestamp=iso_now(),
+        )
+        self._dispatch_message("MESSAGE_UPDATE", stored, guild, author)
+        await asyncio.sleep(0)
+        return stored
+
+    async def delete_user_message(self, message: dict[str, Any] | int) -> None:
+        """Delete a member's message as its author (MESSAGE_DELETE with ids only)."""
+        stored = self._stored_message(message)
+        self._remove_message(stored)
+        await asyncio.sleep(0)
+
+    async def add_reaction(self, message: dict[str, Any] | int, member: FakeMember, emoji: str) -> None:
+        """React to a message as `member` with a unicode emoji (MESSAGE_REACTION_ADD; nothing if already there).
+
+        Raises `ActionRefused` without View Channel / Read Message History, or Add Reactions for a new emoji.
+        """
+        stored = self._stored_message(message)
+        channel = self.channels[int(stored["channel_id"])]
+        guild = self.guilds[channel.guild_id]
+        self._check_place(guild, channel, member)
+        if refusal := self._reaction_refusal(guild, channel, member, stored, emoji):
+            raise refusal
+        self._react(stored, member, emoji)
+        await asyncio.sleep(0)
+
+    async def remove_reaction(self, message: dict[str, Any] | int, member: FakeMember, emoji: str) -> None:
+        """Take back `member`'s reaction (MESSAGE_REACTION_REMOVE; nothing if there was none)."""
+        stored = self._stored_message(message)
+        self._unreact(stored, member.id, emoji)
+        await asyncio.sleep(0)
+
+    def _react(self, message: dict[str, Any], member: FakeMember, emoji: str) -> bool:
+        users = self._reactions.setdefault(int(message["id"]), {}).setdefault(emoji, {})
+        if member.id in users:
+            return False
+        users[member.id] = None
+        payload = reaction_event_payload(message, member.id, emoji, member=member)
+        self.dispatch("MESSAGE_REACTION_ADD", payload, intent=Intent.GUILD_MESSAGE_REACTIONS)
+        return True
+
+    def _unreact(self, message: dict[str, Any], user_id: int, emoji: str) -> bool:
+        by_emoji = self._reactions.get(int(message["id"]), {})
+        users = by_emoji.get(emoji, {})
+        if user_id not in users:
+            return False
+        del users[user_id]
+        if not users:
+            del by_emoji[emoji]
+        payload = reaction_event_payload(message, user_id, emoji, add=False)
+        self.dispatch("MESSAGE_REACTION_REMOVE", payload, intent=Intent.GUILD_MESSAGE_REACTIONS)
+        return True
+
+    def _reaction_refusal(
+        self, guild: FakeGuild, channel: FakeChannel, member: FakeMember, message: dict[str, Any], emoji: str
+    ) -> ActionRefused | None:
+        """Resources > Message > Create Reaction: Read Message History, and Add Reactions for a new emoji."""
+        if not emoji or CUSTOM_EMOJI.match(emoji):
+            return ActionRefused(400, 10014, "Unknown Emoji")  # the fake's guilds have no custom emojis
+        perms = self.permissions_for(guild, member, channel)
+        if not perms & Perm.VIEW_CHANNEL:
+            return ActionRefused(403, 50001, "Missing Access")
+        if channel.is_thread and channel.archived:
+            return ActionRefused(400, 50083, "Thread is archived")
+        needed = Perm.READ_MESSAGE_HISTORY
+        if not self._reactions.get(int(message["id"]), {}).get(emoji):
+            needed |= Perm.ADD_REACTIONS
+        if perms & needed != needed:
+            return ActionRefused(403, 50013, "Missing Permissions")
+        return None
+
+    def _check_place(self, guild: FakeGuild, channel: FakeChannel, member: FakeMember) -> None:
+        assert member.id in guild.members, f"{member.username} is not a member of {guild.name}"
+        assert channel.guild_id == guild.id and channel.id in self.channels, f"#{channel.name} is not in {guild.name}"
+
+    def _member_cannot_post(
+        self, guild: FakeGuild, channel: FakeChannel, member: FakeMember, with_files: bool
+    ) -> ActionRefused | None:
+        """Resources > Message > Create Message, and Topics > Threads (locked threads need Manage Threads)."""
+        perms = self.permissions_for(guild, member, channel)
+        if not perms & Perm.VIEW_CHANNEL:
+            return ActionRefused(403, 50001, "Missing Access")
+        if channel.is_forum:
+            return ActionRefused(400, 50024, "Cannot execute action on this channel type")
+        if channel.is_thread and channel.locked and not perms & Perm.MANAGE_THREADS:
+            return ActionRefused(400, 160005, "Thread is locked")
+        needed = Perm.SEND_MESSAGES_IN_THREADS if channel.is_thread else Perm.SEND_MESSAGES
+        needed |= Perm.ATTACH_FILES if with_files else 0
+        if perms & needed != needed:
+            return ActionRefused(403, 50013, "Missing Permissions")
+        return None
+
+    def _user_mentions(self, content: str) -> list[dict[str, Any]]:
+        return [user_payload(self.users[uid]) for uid in _mentioned_ids(content) if uid in self.users]
+
+    def _unarchive_on_post(self, channel: FakeChannel) -> None:
+        """Topics > Threads: a message in an archived (unlocked) thread unarchives it (THREAD_UPDATE)."""
+        if channel.is_thread and channel.archived:
+            channel.archived = False
+            channel.archive_timestamp = iso_now()
+            self.dispatch("THREAD_UPDATE", channel_payload(channel), intent=Intent.GUILDS)
+
+    def _append_message(self, channel: FakeChannel, message: dict[str, Any], *, counted: bool = True) -> None:
+        self._messages[channel.id].append(message)
+        channel.last_message_id = int(message["id"])
+        if channel.is_thread and counted:
+            channel.message_count += 1
+            channel.total_message_sent += 1
+
+    def _stored_message(self, message: dict[str, Any] | int | str) -> dict[str, Any]:
+        found = self.find_message(message)
+        if found is None:
+            wanted = message["id"] if isinstance(message, dict) else message
+            raise AssertionError(f"message {wanted} is not (or no longer) in any channel of the fake")
+        return found
+
+    def _author_member(self, message: dict[str, Any]) -> FakeMember:
+        channel = self.channels[int(message["channel_id"])]
+        return self.guilds[channel.guild_id].members[int(message["author"]["id"])]
 
     def _dispatch_message(self, event: str, message: dict[str, Any], guild: FakeGuild, author: FakeMember) -> None:
         payload = dict(message)
@@ -1310,14 +1737,26 @@ class FakeDiscord:
         payload["member"] = member_payload(author, with_user=False)
 
         def for_session(data: dict[str, Any], session: _Session) -> dict[str, Any]:
-            # Events > Gateway > Message Content Intent: blank unless the bot wrote or was mentioned.
-            if session.intents & Intent.MESSAGE_CONTENT or author.id == self._bot.id:
-                return data
-            if any(m["id"] == str(self._bot.id) for m in data["mentions"]):
-                return data
-            return {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+            return self._content_view(data, session.intents)
 
         self.dispatch(event, payload, intent=Intent.GUILD_MESSAGES, transform=for_session)
+
+    def _content_view(self, message: dict[str, Any], intents: int) -> dict[str, Any]:
+        """Events > Gateway > Message Content Intent: without it content, embeds, attachments and components are blank,
+        unless the bot wrote the message or is mentioned in it; the same goes for a replied-to message inside it."""
+        view = message
+        bot_id = str(self._bot.id)
+        visible = (
+            intents & Intent.MESSAGE_CONTENT
+            or message["author"]["id"] == bot_id
+            or any(m["id"] == bot_id for m in message.get("mentions") or [])
+        )
+        if not visible:
+            view = {**message, "content": "", "embeds": [], "attachments": [], "components": []}
+        referenced = message.get("referenced_message")
+        if referenced:
+            view = {**view, "referenced_message": self._content_view(referenced, intents)}
+        return view
 
     def _command_lookup(self, guild: FakeGuild, name: str) -> tuple[dict[str, Any], list[dict[str, Any]], list[str]]:
         parts = name.split()
@@ -1444,8 +1883,7 @@ class FakeDiscord:
         locale: str,
         message: dict[str, Any] | None = None,
     ) -> InteractionRecord:
-        assert member.id in guild.members, f"{member.username} is not a member of {guild.name}"
-        assert channel.id in guild.channels, f"#{channel.name} is not in {guild.name}"
+        self._check_place(guild, channel, member)
         assert self._sessions, "no client is connected to the gateway"
         payload = interaction_payload(
             interaction_id=self.snowflake(),
@@ -1538,6 +1976,7 @@ class FakeDiscord:
         locale: str = "en-US",
     ) -> InteractionRecord:
         """Click a button, or pick `values` in a select, on `message` as `member`; return at once."""
+        message = self.find_message(message) or message  # the live message, whoever passed which copy
         component = _find_component(message.get("components") or [], custom_id)
         if component is None:
             raise AssertionError(f"no component {custom_id!r} on message {message['id']}")
@@ -1560,6 +1999,43 @@ class FakeDiscord:
         guild = self.guilds[channel.guild_id]
         label = f"component {custom_id}"
         rec = self._new_interaction(guild, channel, member, 3, data, label, locale, message=message)
+        await asyncio.sleep(0)
+        return rec
+
+    async def invoke_message_command(
+        self,
+        guild: FakeGuild,
+        channel: FakeChannel,
+        member: FakeMember,
+        name: str,
+        target_message: dict[str, Any] | int,
+        *,
+        locale: str = "en-US",
+    ) -> InteractionRecord:
+        """Use the message context menu `name` (Apps > name) on `target_message` as `member`; return at once.
+
+        The command must have been synced with type 3. The resolved message carries its content even for clients
+        without the MESSAGE_CONTENT intent (Interactions > Receiving and Responding > Resolved Data Structure).
+        """
+        synced = self.commands.get(guild.id, []) + self.commands.get(None, [])
+        command = next((c for c in synced if c["name"] == name and c.get("type") == 3), None)
+        if command is None:
+            menus = sorted(c["name"] for c in synced if c.get("type") == 3)
+            raise AssertionError(f"{name!r} is not a synced message command in {guild.name!r} (synced: {menus})")
+        target = self._stored_message(target_message)
+        assert target["channel_id"] == str(channel.id), "a message command is used in the channel of its message"
+        resolved = {k: v for k, v in target.items() if k != "allowed_mentions"}
+        # Interactions > Receiving and Responding > Application Command Data Structure (message command)
+        data: dict[str, Any] = {
+            "id": command["id"],
+            "name": name,
+            "type": 3,
+            "target_id": target["id"],
+            "resolved": {"messages": {target["id"]: resolved}},
+        }
+        if command.get("guild_id"):
+            data["guild_id"] = command["guild_id"]
+        rec = self._new_interaction(guild, channel, member, InteractionType.APPLICATION_COMMAND, data, name, locale)
         await asyncio.sleep(0)
         return rec
 
@@ -1613,6 +2089,7 @@ class FakeDiscord:
             opened_by.locale,
             message=opened_by.source_message,
         )
+        rec.opened_by = opened_by
         await asyncio.sleep(0)
         return rec
 
@@ -1624,9 +2101,31 @@ class FakeDiscord:
         return list(self._messages.get(channel_id, []))
 
     def threads_in(self, parent: FakeChannel | int) -> list[FakeChannel]:
-        """Return the threads started in a channel, oldest first."""
+        """Return the threads (forum posts included) started in a channel, oldest first, archived ones too."""
         parent_id = parent.id if isinstance(parent, FakeChannel) else int(parent)
         return [c for c in self.channels.values() if c.is_thread and c.parent_id == parent_id]
+
+    def active_threads(self, guild: FakeGuild) -> list[FakeChannel]:
+        """Return the guild's threads that are not archived, oldest first."""
+        return [c for c in self.channels.values() if c.is_thread and c.guild_id == guild.id and not c.archived]
+
+    def find_message(self, message: dict[str, Any] | int | str) -> dict[str, Any] | None:
+        """Return the stored message (the live dict every view shows) with this id, in any channel or thread."""
+        wanted = str(message["id"] if isinstance(message, dict) else message)
+        if isinstance(message, dict) and int(message.get("channel_id") or 0) in self._messages:
+            candidates = [self._messages[int(message["channel_id"])]]
+        else:
+            candidates = list(self._messages.values())
+        for stored in candidates:
+            for m in stored:
+                if m["id"] == wanted:
+                    return m
+        return None
+
+    def reactions_on(self, message: dict[str, Any] | int | str) -> dict[str, set[int]]:
+        """Return who reacted to a message: emoji -> user ids (the bot's own reactions included)."""
+        message_id = int(message["id"] if isinstance(message, dict) else message)
+        return {emoji: set(users) for emoji, users in self._reactions.get(message_id, {}).items()}
 
     def requests_to(self, method: str, route: str) -> list[RequestRecord]:
         """Return the requests with `method` whose route template (e.g. /channels/{channel}/messages) or path match."""
@@ -1661,6 +2160,15 @@ class FakeDiscord:
             ("GET", "/channels/{channel}/messages/{message}", self._get_channel_message),
             ("PATCH", "/channels/{channel}/messages/{message}", self._edit_channel_message),
             ("DELETE", "/channels/{channel}/messages/{message}", self._delete_channel_message),
+            ("PATCH", "/channels/{channel}", self._edit_channel),
+            ("PUT", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._put_own_reaction),
+            ("DELETE", "/channels/{channel}/messages/{message}/reactions/{emoji}/@me", self._delete_own_reaction),
+            ("DELETE", "/channels/{channel}/messages/{message}/reactions/{emoji}/{user}", self._delete_user_reaction),
+            ("GET", "/channels/{channel}/messages/{message}/reactions/{emoji}", self._get_reactions),
+            ("GET", "/channels/{channel}/threads/archived/public", self._get_archived_threads),
+            ("PUT", "/channels/{channel}/thread-members/@me", self._join_thread),
+            ("DELETE", "/channels/{channel}/thread-members/@me", self._join_thread),
+            ("GET", "/guilds/{guild}/threads/active", self._get_active_threads),
             ("POST", "/channels/{channel}/threads", self._start_thread),
             ("POST", "/channels/{channel}/messages/{message}/threads", self._start_thread),
             ("GET", "/guilds/{guild}", self._get_guild),
@@ -1848,16 +2356,7 @@ class FakeDiscord:
     ) -> dict[str, Any]:
         attachments = self._attachments_from_body(body, files, existing or [])
         mentions, roles, everyone = self._allowed_mentions(body.get("content") or "", body.get("allowed_mentions"))
-        interaction_metadata = None
-        if interaction is not None:
-            interaction_metadata = {
-                "id": str(interaction.id),
-                "type": interaction.type,
-                "user": interaction.payload["member"]["user"],
-                "authorizing_integration_owners": interaction.payload["authorizing_integration_owners"],
-                "name": interaction.command,
-                "command_type": 1,
-            }
+        interaction_metadata = None if interaction is None else interaction_metadata_payload(interaction)
         return message_payload(
             message_id=self.snowflake(),
             channel=channel,
@@ -1978,7 +2477,7 @@ class FakeDiscord:
             return
         channel = self.channels[rec.channel_id]
         if event == "MESSAGE_CREATE":
-            self._messages[channel.id].append(message)
+            self._append_message(channel, message)
         guild = self.guilds[channel.guild_id]
         self._dispatch_message(event, message, guild, self._bot_member(guild))
 
@@ -2077,8 +2576,12 @@ class FakeDiscord:
     def _remove_message(self, message: dict[str, Any]) -> None:
         channel_id = int(message["channel_id"])
         stored = self._messages.get(channel_id, [])
-        if message in stored:
+        if any(m is message for m in stored):
             stored.remove(message)
+            self._reactions.pop(int(message["id"]), None)
+            channel = self.channels[channel_id]
+            if channel.is_thread and channel.message_count:
+                channel.message_count -= 1
             ids = {"id": message["id"], "channel_id": message["channel_id"], "guild_id": message["guild_id"]}
             self.dispatch("MESSAGE_DELETE", ids, intent=Intent.GUILD_MESSAGES)
 
@@ -2105,7 +2608,134 @@ class FakeDiscord:
         channel = self._channel_from_match(request)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
+        if not self._bot_can_view(channel):
+            return _error(403, 50001, "Missing Access")
         return _Reply(200, channel_payload(channel))
+
+    async def _edit_channel(self, request: web.Request) -> _Reply:
+        """Resources > Channel > Modify Channel (guild channel, or thread)."""
+        channel = self._channel_from_match(request)
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        body = request[BODY] or {}
+        if not isinstance(body, dict):
+            return _error(400, 50035, "Invalid Form Body")
+        if channel.is_thread:
+            return self._edit_thread(channel, body)
+        if problem := self._bot_lacks(channel, Perm.MANAGE_CHANNELS):
+            return problem
+        if "name" in body and not 1 <= len(body["name"] or "") <= 100:
+            return _error(400, 50035, "Invalid Form Body", {"name": "Must be between 1 and 100 in length."})
+        tags = None
+        if "available_tags" in body:
+            if not channel.is_forum:
+                return _error(400, 50035, "Invalid Form Body", {"available_tags": "only forum and media channels"})
+            tags, problem = self._tags_from_body(channel, body["available_tags"])
+            if problem:
+                return _error(400, 50035, "Invalid Form Body", {"available_tags": problem})
+        if "name" in body:
+            channel.name = body["name"]
+        if "topic" in body:
+            channel.topic = body["topic"]
+        if "flags" in body and body["flags"] is not None:
+            channel.flags = int(body["flags"])
+        if tags is not None:
+            channel.available_tags = tags
+        self.dispatch("CHANNEL_UPDATE", channel_payload(channel), intent=Intent.GUILDS)
+        return _Reply(200, channel_payload(channel))
+
+    def _tags_from_body(self, forum: FakeChannel, tags: Any) -> tuple[list[dict[str, Any]], Any]:
+        """Resources > Channel > Forum Tag Object: at most 20; only `name` is needed, a tag without id is new."""
+        if not isinstance(tags, list) or len(tags) > 20:
+            return [], "Must be 20 or fewer in length."
+        known = {t["id"] for t in forum.available_tags}
+        built = []
+        for index, tag in enumerate(tags):
+            name = tag.get("name") or ""
+            if not 1 <= len(name) <= 20:
+                return [], {str(index): {"name": "Must be between 1 and 20 in length."}}
+            if tag.get("emoji_id") and tag.get("emoji_name"):
+                return [], {str(index): "At most one of emoji_id and emoji_name may be set."}
+            tag_id = int(tag["id"]) if tag.get("id") else None
+            if tag_id is not None and tag_id not in known:
+                return [], {str(index): {"id": "Unknown tag"}}
+            built.append(
+                {
+                    "id": tag_id or self.snowflake(),
+                    "name": name,
+                    "moderated": bool(tag.get("moderated", False)),
+                    "emoji_id": int(tag["emoji_id"]) if tag.get("emoji_id") else None,
+                    "emoji_name": tag.get("emoji_name"),
+                }
+            )
+        if len({t["name"] for t in built}) != len(built):
+            return [], "Tag names must be unique."
+        return built, None
+
+    def _applied_tags_problem(self, parent: FakeChannel | None, tags: Any, old: list[int], perms: int) -> Any:
+        """Topics > Threads > Forums: up to 5 of the parent's tags; moderated ones need Manage Threads."""
+        if parent is None or not parent.is_forum:
+            return {"applied_tags": "only threads in forum and media channels have tags"}
+        if not isinstance(tags, list) or len(tags) > 5:
+            return {"applied_tags": "Must be 5 or fewer in length."}
+        available = {t["id"]: t for t in parent.available_tags}
+        wanted = [int(t) for t in tags]
+        unknown = [t for t in wanted if t not in available]
+        if unknown:
+            return {"applied_tags": f"unknown tag(s) {unknown}"}
+        changed = set(wanted) ^ set(old)
+        if any(available.get(t, {}).get("moderated") for t in changed) and not perms & Perm.MANAGE_THREADS:
+            return "moderated"
+        return None
+
+    def _edit_thread(self, thread: FakeChannel, body: dict[str, Any]) -> _Reply:
+        """Resources > Channel > Modify Channel > JSON Params (Thread)."""
+        guild = self.guilds[thread.guild_id]
+        perms = self.permissions_for(guild, self._bot_member(guild), thread)
+        if not perms & Perm.VIEW_CHANNEL:
+            return _error(403, 50001, "Missing Access")
+        manage = bool(perms & Perm.MANAGE_THREADS)
+        unarchiving = body.get("archived") is False
+        if thread.archived and not unarchiving:
+            return _error(400, 50083, "Thread is archived")
+        if thread.locked and thread.archived and not manage:  # only Manage Threads unarchives a locked thread
+            return _error(403, 50013, "Missing Permissions")
+        if "locked" in body and bool(body["locked"]) != thread.locked and not manage:
+            return _error(403, 50013, "Missing Permissions")
+        other = {k for k in body if k not in ("archived", "locked")}
+        archiving = body.get("archived") is True and not thread.archived
+        # Unarchiving an unlocked thread only needs Send Messages; anything else is for Manage Threads or the owner.
+        if (other or archiving) and not (manage or thread.owner_id == self._bot.id):
+            return _error(403, 50013, "Missing Permissions")
+        if unarchiving and not perms & Perm.SEND_MESSAGES_IN_THREADS:
+            return _error(403, 50013, "Missing Permissions")
+        errors: dict[str, Any] = {}
+        if "name" in body and not 1 <= len(body["name"] or "") <= 100:
+            errors["name"] = "Must be between 1 and 100 in length."
+        if "auto_archive_duration" in body and body["auto_archive_duration"] not in AUTO_ARCHIVE_DURATIONS:
+            errors["auto_archive_duration"] = f"Must be one of {AUTO_ARCHIVE_DURATIONS}"
+        if "applied_tags" in body:
+            parent = self.channels.get(thread.parent_id or 0)
+            problem = self._applied_tags_problem(parent, body["applied_tags"], thread.applied_tags, perms)
+            if problem == "moderated":
+                return _error(403, 50013, "Missing Permissions")
+            if problem:
+                errors.update(problem)
+        if errors:
+            return _error(400, 50035, "Invalid Form Body", errors)
+        if "name" in body:
+            thread.name = body["name"]
+        if "auto_archive_duration" in body:
+            thread.auto_archive_duration = int(body["auto_archive_duration"])
+        if "applied_tags" in body:
+            thread.applied_tags = [int(t) for t in body["applied_tags"]]
+        if "locked" in body:
+            thread.locked = bool(body["locked"])
+        if "archived" in body and bool(body["archived"]) != thread.archived:
+            thread.archived = bool(body["archived"])
+            thread.archive_timestamp = iso_now()
+        self.dispatch("THREAD_UPDATE", channel_payload(thread), intent=Intent.GUILDS)
+        return _Reply(200, channel_payload(thread))
 
     async def _get_channel_messages(self, request: web.Request) -> _Reply:
         channel = self._channel_from_match(request)
@@ -2141,18 +2771,24 @@ class FakeDiscord:
         return _Reply(200, self._as_read_by_bot(message)) if message else _error(404, 10008, "Unknown Message")
 
     def _as_read_by_bot(self, message: dict[str, Any]) -> dict[str, Any]:
-        """Blank what REST reads hide when MESSAGE_CONTENT is not enabled for the app (Topics > Gateway)."""
-        if self.enabled_intents & Intent.MESSAGE_CONTENT or message["author"]["id"] == str(self._bot.id):
-            return message
-        if any(m["id"] == str(self._bot.id) for m in message["mentions"]):
-            return message
-        return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
+        """Blank what REST reads hide when MESSAGE_CONTENT is not enabled for the app (Topics > Gateway); add the
+        message's reactions as the bot sees them."""
+        view = self._content_view(message, self.enabled_intents)
+        reactions = self._reactions.get(int(message["id"]))
+        if reactions:
+            view = {
+                **view,
+                "reactions": [reaction_payload(e, u, viewer_id=self._bot.id) for e, u in reactions.items()],
+            }
+        return view
 
     async def _post_channel_message(self, request: web.Request) -> _Reply:
         channel = self._channel_from_match(request)
         if channel is None:
             return _error(404, 10003, "Unknown Channel")
         body = request[BODY] or {}
+        if channel.is_forum:
+            return _error(400, 50024, "Cannot execute action on this channel type")
         needed = Perm.SEND_MESSAGES_IN_THREADS if channel.is_thread else Perm.SEND_MESSAGES
         needed |= Perm.MANAGE_THREADS if channel.locked else 0
         if problem := self._bot_lacks(channel, needed | (Perm.ATTACH_FILES if request[FILES] else 0)):
@@ -2173,22 +2809,22 @@ class FakeDiscord:
                 "channel_id": str(channel.id),
                 "guild_id": str(channel.guild_id),
             }
-            message["referenced_message"] = referenced
-        self._messages[channel.id].append(message)
+            message["referenced_message"] = referenced_message_payload(referenced) if referenced else None
+        self._append_message(channel, message)
         guild = self.guilds[channel.guild_id]
         self._dispatch_message("MESSAGE_CREATE", message, guild, self._bot_member(guild))
-        if channel.archived:  # posting in an archived, unlocked thread unarchives it
-            channel.archived = False
-            self.dispatch("THREAD_UPDATE", channel_payload(channel), intent=Intent.GUILDS)
+        self._unarchive_on_post(channel)
         return _Reply(200, message)
 
     async def _start_thread(self, request: web.Request) -> _Reply:
         parent = self._channel_from_match(request)
         if parent is None:
             return _error(404, 10003, "Unknown Channel")
+        body = request[BODY] or {}
+        if parent.is_forum and "message" not in request.match_info:
+            return self._start_forum_post(parent, body, request[FILES])
         if parent.type != 0:
             return _error(400, 50024, "Cannot execute action on this channel type")
-        body = request[BODY] or {}
         source = None
         if "message" in request.match_info:
             source = self._message_from_match(request, parent)
@@ -2223,9 +2859,56 @@ class FakeDiscord:
         # The "started a thread" notice (message type 18) in the parent.
         notice = message_payload(message_id=self.snowflake(), channel=parent, author=self._bot, content=name)
         notice.update(type=18, message_reference={"channel_id": str(thread.id), "guild_id": str(guild.id)})
-        self._messages[parent.id].append(notice)
+        self._append_message(parent, notice)
         self._dispatch_message("MESSAGE_CREATE", notice, guild, self._bot_member(guild))
         return _Reply(201 if source is None else 200, channel_payload(thread))
+
+    def _start_forum_post(self, forum: FakeChannel, body: dict[str, Any], files: list[UploadedFile]) -> _Reply:
+        """Resources > Channel > Start Thread in Forum or Media Channel: a thread plus its starter message (same id)."""
+        if problem := self._bot_lacks(forum, Perm.SEND_MESSAGES | (Perm.ATTACH_FILES if files else 0)):
+            return problem
+        name = str(body.get("name") or "")
+        if not 1 <= len(name) <= 100:
+            return _error(400, 50035, "Invalid Form Body", {"name": "Must be between 1 and 100 in length."})
+        starter = body.get("message")
+        if not isinstance(starter, dict):
+            return _error(400, 50035, "Invalid Form Body", {"message": "This field is required"})
+        if problem := _message_problem(starter, files):
+            return _error(400, 50035, "Invalid Form Body", {"message": problem})
+        duration = body.get("auto_archive_duration") or 4320
+        if duration not in AUTO_ARCHIVE_DURATIONS:
+            return _error(400, 50035, "Invalid Form Body", {"auto_archive_duration": "invalid"})
+        guild = self.guilds[forum.guild_id]
+        tags = body.get("applied_tags") or []
+        perms = self.permissions_for(guild, self._bot_member(guild), forum)
+        problem = self._applied_tags_problem(forum, tags, [], perms)
+        if problem == "moderated":
+            return _error(403, 50013, "Missing Permissions")
+        if problem:
+            return _error(400, 50035, "Invalid Form Body", problem)
+        if forum.flags & ChannelFlag.REQUIRE_TAG and not tags:
+            return _error(400, 40067, "A tag is required to create a forum post in this channel")
+        thread = FakeChannel(
+            self.snowflake(),
+            forum.guild_id,
+            name,
+            type=ChannelType.PUBLIC_THREAD,
+            parent_id=forum.id,
+            owner_id=self._bot.id,
+            auto_archive_duration=int(duration),
+            applied_tags=[int(t) for t in tags],
+        )
+        self.channels[thread.id] = thread
+        self._messages[thread.id] = []
+        message = self._message_from_body(starter, files, thread)
+        message["id"] = str(thread.id)  # the starter message shares the thread's id
+        message["position"] = 0
+        self._append_message(thread, message, counted=False)
+        thread.total_message_sent = 1
+        forum.last_message_id = thread.id
+        self.dispatch("THREAD_CREATE", {**channel_payload(thread), "newly_created": True}, intent=Intent.GUILDS)
+        self._dispatch_message("MESSAGE_CREATE", message, guild, self._bot_member(guild))
+        return _Reply(201, {**channel_payload(thread), "message": message})
 
     async def _edit_channel_message(self, request: web.Request) -> _Reply:
         channel = self._channel_from_match(request)
@@ -2255,6 +2938,100 @@ class FakeDiscord:
             return problem
         self._remove_message(message)
         return _Reply(204)
+
+    def _reaction_target(self, request: web.Request) -> tuple[FakeChannel, dict[str, Any], str] | _Reply:
+        channel = self._channel_from_match(request)
+        if channel is None:
+            return _error(404, 10003, "Unknown Channel")
+        if not self._bot_can_view(channel):
+            return _error(403, 50001, "Missing Access")
+        message = self._message_from_match(request, channel)
+        if message is None:
+            return _error(404, 10008, "Unknown Message")
+        emoji = urllib.parse.unquote(request.match_info["emoji"])
+        return channel, message, emoji
+
+    async def _put_own_reaction(self, request: web.Request) -> _Reply:
+        """Resources > Message > Create Reaction: 204, and MESSAGE_REACTION_ADD for the bot itself."""
+        target = self._reaction_target(request)
+        if isinstance(target, _Reply):
+            return target
+        channel, message, emoji = target
+        guild = self.guilds[channel.guild_id]
+        refusal = self._reaction_refusal(guild, channel, self._bot_member(guild), message, emoji)
+        if refusal is not None:
+            return _error(refusal.status, refusal.code, refusal.message)
+        self._react(message, self._bot_member(guild), emoji)
+        return _Reply(204)
+
+    async def _delete_own_reaction(self, request: web.Request) -> _Reply:
+        """Resources > Message > Delete Own Reaction."""
+        target = self._reaction_target(request)
+        if isinstance(target, _Reply):
+            return target
+        _, message, emoji = target
+        self._unreact(message, self._bot.id, emoji)
+        return _Reply(204)
+
+    async def _delete_user_reaction(self, request: web.Request) -> _Reply:
+        """Resources > Message > Delete User Reaction: needs Manage Messages."""
+        target = self._reaction_target(request)
+        if isinstance(target, _Reply):
+            return target
+        channel, message, emoji = target
+        if problem := self._bot_lacks(channel, Perm.MANAGE_MESSAGES):
+            return problem
+        user = request.match_info["user"]
+        if user.isdigit():
+            self._unreact(message, int(user), emoji)
+        return _Reply(204)
+
+    async def _get_reactions(self, request: web.Request) -> _Reply:
+        """Resources > Message > Get Reactions: the users who reacted, by id, `after` and `limit` (1-100)."""
+        target = self._reaction_target(request)
+        if isinstance(target, _Reply):
+            return target
+        _, message, emoji = target
+        limit = int(request.query.get("limit", 25))
+        after = int(request.query.get("after", 0))
+        users = sorted(u for u in self._reactions.get(int(message["id"]), {}).get(emoji, {}) if u > after)
+        return _Reply(200, [user_payload(self.users[u]) for u in users[:limit]])
+
+    async def _join_thread(self, request: web.Request) -> _Reply:
+        """Resources > Channel > Join / Leave Thread: 204 (thread membership itself is not modelled)."""
+        channel = self._channel_from_match(request)
+        if channel is None or not channel.is_thread:
+            return _error(404, 10003, "Unknown Channel")
+        if channel.archived and request.method == "PUT":
+            return _error(400, 50083, "Thread is archived")
+        return _Reply(204)
+
+    async def _get_active_threads(self, request: web.Request) -> _Reply:
+        """Resources > Guild > List Active Guild Threads."""
+        guild = self._guild_from_match(request)
+        if guild is None:
+            return _error(404, 10004, "Unknown Guild")
+        threads = [channel_payload(t) for t in self.active_threads(guild) if self._bot_can_view(t)]
+        return _Reply(200, {"threads": threads, "members": []})
+
+    async def _get_archived_threads(self, request: web.Request) -> _Reply:
+        """Resources > Channel > List Public Archived Threads: newest archive first, `before` a timestamp."""
+        parent = self._channel_from_match(request)
+        if parent is None:
+            return _error(404, 10003, "Unknown Channel")
+        if problem := self._bot_lacks(parent, Perm.READ_MESSAGE_HISTORY):
+            return problem
+        limit = int(request.query.get("limit", 50))
+        threads = [t for t in self.threads_in(parent) if t.archived and t.type != ChannelType.PRIVATE_THREAD]
+        threads.sort(key=lambda t: t.archive_timestamp or t.created_at, reverse=True)
+        if "before" in request.query:
+            before = datetime.datetime.fromisoformat(request.query["before"])
+            threads = [
+                t for t in threads if datetime.datetime.fromisoformat(t.archive_timestamp or t.created_at) < before
+            ]
+        page = threads[:limit]
+        body = {"threads": [channel_payload(t) for t in page], "members": [], "has_more": len(threads) > limit}
+        return _Reply(200, body)
 
     async def _get_guild(self, request: web.Request) -> _Reply:
         guild = self._guild_from_match(request)
@@ -2296,11 +3073,19 @@ def _mentioned_ids(content: str) -> list[int]:
 def _command_problem(command: dict[str, Any]) -> str | None:
     """Interactions > Application Commands: name, description and option limits."""
     name = command.get("name", "")
-    if command.get("type", 1) == 1:
+    kind = command.get("type", 1)
+    if kind not in (1, 2, 3, 4):
+        return f"{name!r}: unknown command type {kind}"
+    if kind == 1:
         if not COMMAND_NAME.match(name) or name != name.lower():
             return f"invalid command name {name!r}"
         if not 1 <= len(command.get("description", "")) <= 100:
             return f"/{name}: description must be 1-100 characters"
+    elif kind in (2, 3):  # user and message context menus: a name with spaces, no description, no options
+        if not 1 <= len(name) <= 32:
+            return f"context menu {name!r}: name must be 1-32 characters"
+        if command.get("description") or command.get("options"):
+            return f"context menu {name!r}: takes no description and no options"
     return _options_problem(name, command.get("options") or [])
 
 
@@ -2418,7 +3203,10 @@ def loopback_guard() -> aiohttp.TraceConfig:
 
 
 __all__ = [
+    "ActionRefused",
     "CallbackType",
+    "ChannelFlag",
+    "ChannelType",
     "FakeChannel",
     "FakeDiscord",
     "FakeGuild",

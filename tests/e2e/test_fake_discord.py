@@ -14,7 +14,17 @@ from discord import app_commands
 from discord.ext import commands
 
 from . import harness
-from .fake_discord import CallbackType, FakeChannel, FakeDiscord, FakeGuild, FakeMember, Intent, MessageFlag, Perm
+from .fake_discord import (
+    ActionRefused,
+    CallbackType,
+    FakeChannel,
+    FakeDiscord,
+    FakeGuild,
+    FakeMember,
+    Intent,
+    MessageFlag,
+    Perm,
+)
 
 errors = harness.errors
 
@@ -408,3 +418,357 @@ async def test_thread_from_a_reply_holds_the_rules(world: World, bot: ThrowawayB
     rules = await world.fake.wait_for(lambda: world.fake.messages_in(thread), what="the rules")
     assert (thread.id, thread.name) == (int(reply["id"]), "Pause AI?")
     assert [m["content"] for m in rules] == ["Rules: be civil."]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# Debates: forum posts, thread edits, member actions, message commands, outages
+
+
+class RebutModal(discord.ui.Modal, title="Rebut"):
+    rebuttal: discord.ui.TextInput[RebutModal] = discord.ui.TextInput(label="Rebuttal", custom_id="rebuttal")
+
+    def __init__(self, target: discord.Message) -> None:
+        super().__init__()
+        self.target = target
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        await interaction.response.defer(thinking=True)
+        await interaction.followup.send(f"{self.target.content!r} rebutted: {self.rebuttal.value}")
+
+
+class DebateBot(commands.Bot):
+    """Records what reaches it; has the 'Rebut argument' message command, which opens a modal."""
+
+    def __init__(self, guild_id: int, *, message_content: bool = True) -> None:
+        intents = discord.Intents.default()
+        intents.message_content = message_content
+        super().__init__(command_prefix="!", intents=intents, **harness.client_options())
+        self.guild_object = discord.Object(guild_id)
+        self.seen: list[discord.Message] = []
+        self.events: list[tuple[str, object]] = []
+
+        @self.tree.context_menu(name="Rebut argument", guild=self.guild_object)
+        async def rebut(interaction: discord.Interaction, message: discord.Message) -> None:
+            await interaction.response.send_modal(RebutModal(message))
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Skip discord.py's 5 s wait before re-IDENTIFYing: the fake has no IDENTIFY rate limit."""
+
+    async def setup_hook(self) -> None:
+        await self.tree.sync(guild=self.guild_object)
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.author != self.user:
+            self.seen.append(message)
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        self.events.append(("edit", payload.message.content))
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        self.events.append(("delete", payload.message_id))
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        name = payload.member.name if payload.member else None
+        self.events.append(("react", (str(payload.emoji), payload.user_id, name, payload.message_author_id)))
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        self.events.append(("unreact", (str(payload.emoji), payload.user_id)))
+
+    async def on_thread_create(self, thread: discord.Thread) -> None:
+        self.events.append(("thread", thread.id))
+
+    async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        self.events.append(("thread_update", (after.name, after.locked, after.archived)))
+
+    async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        self.events.append(("channel_update", after.id))
+
+
+def events_of(bot: DebateBot, kind: str) -> list[object]:
+    return [value for k, value in bot.events if k == kind]
+
+
+@dataclass
+class Debate:
+    fake: FakeDiscord
+    guild: FakeGuild
+    forum: FakeChannel
+    channel: FakeChannel
+    alice: FakeMember
+    mod: FakeMember
+
+
+@pytest.fixture
+def debate(fake: FakeDiscord) -> Debate:
+    guild = fake.add_guild("Pause Debate")
+    forum = fake.add_forum_channel(guild, "debates")
+    channel = fake.add_text_channel(guild, "general")
+    alice = fake.add_member(guild, "alice")
+    mod = fake.add_member(guild, "mod", permissions=Perm.MANAGE_THREADS)
+    return Debate(fake, guild, forum, channel, alice, mod)
+
+
+@pytest.fixture
+async def debate_bot(debate: Debate) -> AsyncIterator[DebateBot]:
+    client = DebateBot(debate.guild.id)
+    async with harness.start_client(client, debate.fake.token):
+        yield client
+
+
+async def open_post(bot: DebateBot, debate: Debate, name: str, tag: str) -> discord.Thread:
+    forum = bot.get_channel(debate.forum.id)
+    assert isinstance(forum, discord.ForumChannel)
+    [applied] = [t for t in forum.available_tags if t.name == tag]
+    thread, _ = await forum.create_thread(name=name, content=f"{tag} arguments go here", applied_tags=[applied])
+    return thread
+
+
+async def test_forum_post_is_a_tagged_thread_with_its_starter_message(debate: Debate, debate_bot: DebateBot) -> None:
+    """A forum post is a thread whose starter message has its id; tags edits reach the bot; perms are enforced."""
+    fake = debate.fake
+    forum = debate_bot.get_channel(debate.forum.id)
+    assert isinstance(forum, discord.ForumChannel)
+    assert [t.name for t in forum.available_tags] == ["Pro", "Con"]
+    [pro] = [t for t in forum.available_tags if t.name == "Pro"]
+    thread, starter = await forum.create_thread(name="Pro", content="Pro arguments go here", applied_tags=[pro])
+    assert thread.id == starter.id and thread.parent_id == debate.forum.id and thread.applied_tags == [pro]
+    [stored] = fake.threads_in(debate.forum)
+    assert (stored.type, stored.applied_tags, stored.owner_id) == (11, [debate.forum.tag_id("Pro")], fake.bot_id)
+    assert [m["id"] for m in fake.messages_in(stored)] == [str(thread.id)]
+    await fake.wait_for(lambda: thread.id in events_of(debate_bot, "thread"), what="on_thread_create")
+
+    await forum.edit(available_tags=[*forum.available_tags, discord.ForumTag(name="Verdict")])
+    assert [t["name"] for t in debate.forum.available_tags] == ["Pro", "Con", "Verdict"]
+    assert all(isinstance(t["id"], int) for t in debate.forum.available_tags)
+    await fake.wait_for(lambda: len(forum.available_tags) == 3, what="CHANNEL_UPDATE with the new tag")
+
+    fake.set_bot_permissions(debate.guild, Perm.EVERYONE_DEFAULT)  # no Manage Channels any more
+    with pytest.raises(discord.Forbidden) as refused:
+        await forum.edit(available_tags=[])
+    assert refused.value.code == 50013
+    fake.set_permission_overwrite(debate.forum, fake.bot_member(debate.guild), deny=Perm.SEND_MESSAGES)
+    with pytest.raises(discord.Forbidden):
+        await forum.create_thread(name="Con", content="no")
+    assert len(fake.threads_in(debate.forum)) == 1
+
+
+async def test_add_guild_bot_permissions_apply_to_thread_routes(fake: FakeDiscord) -> None:
+    """A guild added with limited bot permissions refuses forum posts and thread creation with 50013."""
+    guild = fake.add_guild("Locked down", bot_permissions=0, everyone_permissions=Perm.VIEW_CHANNEL)
+    forum = fake.add_forum_channel(guild, "debates", tags=())
+    channel = fake.add_text_channel(guild, "general")
+    client = DebateBot(guild.id)
+    async with harness.start_client(client, fake.token):
+        discord_forum = client.get_channel(forum.id)
+        discord_channel = client.get_channel(channel.id)
+        assert isinstance(discord_forum, discord.ForumChannel) and list(discord_forum.available_tags) == []
+        assert isinstance(discord_channel, discord.TextChannel)
+        with pytest.raises(discord.Forbidden):
+            await discord_forum.create_thread(name="x", content="y")
+        with pytest.raises(discord.Forbidden):
+            await discord_channel.create_thread(name="x", type=discord.ChannelType.public_thread)
+    assert fake.threads_in(forum) == fake.threads_in(channel) == []
+
+
+async def test_thread_edits_lock_rename_tag_and_archive(debate: Debate, debate_bot: DebateBot) -> None:
+    """PATCH on a thread changes its state and fires THREAD_UPDATE; a locked thread refuses members' posts."""
+    fake = debate.fake
+    thread = await open_post(debate_bot, debate, "Pro", "Pro")
+    [stored] = fake.threads_in(debate.forum)
+    await fake.send_user_message(debate.guild, stored, debate.alice, "first argument")
+
+    forum = debate_bot.get_channel(debate.forum.id)
+    assert isinstance(forum, discord.ForumChannel)
+    con = forum.get_tag(debate.forum.tag_id("Con"))
+    assert con is not None
+    thread = await thread.edit(locked=True, name="Pro (closed)", applied_tags=[con], auto_archive_duration=60)
+    assert (stored.locked, stored.name, stored.applied_tags, stored.auto_archive_duration) == (
+        True,
+        "Pro (closed)",
+        [con.id],
+        60,
+    )
+    await fake.wait_for(
+        lambda: ("Pro (closed)", True, False) in events_of(debate_bot, "thread_update"), what="THREAD_UPDATE"
+    )
+    with pytest.raises(ActionRefused) as refused:
+        await fake.send_user_message(debate.guild, stored, debate.alice, "too late")
+    assert refused.value.code == 160005
+    await fake.send_user_message(debate.guild, stored, debate.mod, "moderator note")  # Manage Threads may post
+    assert [m["content"] for m in fake.messages_in(stored)] == [
+        "Pro arguments go here",
+        "first argument",
+        "moderator note",
+    ]
+
+    await thread.edit(archived=True)
+    fetched = await debate_bot.fetch_channel(thread.id)
+    assert isinstance(fetched, discord.Thread) and fetched.archived and fetched.locked
+    assert fake.active_threads(debate.guild) == []
+    assert [t.id async for t in forum.archived_threads()] == [thread.id]
+
+    # Members' permissions in a thread are the parent's.
+    other = await open_post(debate_bot, debate, "Con", "Con")
+    fake.set_permission_overwrite(debate.forum, debate.alice, deny=Perm.SEND_MESSAGES_IN_THREADS)
+    with pytest.raises(ActionRefused) as refused:
+        await fake.send_user_message(debate.guild, fake.channels[other.id], debate.alice, "hi")
+    assert refused.value.code == 50013
+    assert [t.id for t in await forum.guild.active_threads()] == [other.id]
+    await other.join()
+
+    fake.set_bot_permissions(debate.guild, Perm.EVERYONE_DEFAULT)  # no Manage Threads: cannot lock
+    with pytest.raises(discord.Forbidden):
+        await other.edit(locked=True)
+    assert not fake.channels[other.id].locked
+
+
+async def test_member_replies_edits_deletes_and_reactions(debate: Debate, debate_bot: DebateBot) -> None:
+    """Member messages, replies, edits, deletes and reactions reach the bot and change what history shows."""
+    fake, guild, channel, alice, mod = debate.fake, debate.guild, debate.channel, debate.alice, debate.mod
+    claim = await fake.send_user_message(guild, channel, alice, "Pause now")
+    reply = await fake.send_user_message(guild, channel, mod, "Why?", reply_to=claim)
+    assert (reply["type"], reply["message_reference"]["message_id"]) == (19, claim["id"])
+    assert reply["referenced_message"]["content"] == "Pause now"
+    [_, answer] = await fake.wait_for(lambda: debate_bot.seen[1:] and debate_bot.seen, what="both messages")
+    assert answer.type is discord.MessageType.reply and answer.reference is not None
+    assert answer.reference.message_id == int(claim["id"])
+    assert isinstance(answer.reference.resolved, discord.Message) and answer.reference.resolved.content == "Pause now"
+
+    await fake.edit_user_message(claim, "Pause now, please")
+    await fake.wait_for(lambda: ("edit", "Pause now, please") in debate_bot.events, what="MESSAGE_UPDATE")
+    assert claim["edited_timestamp"] is not None
+    text_channel = debate_bot.get_channel(channel.id)
+    assert isinstance(text_channel, discord.TextChannel)
+    history = [m async for m in text_channel.history()]
+    assert [m.content for m in history] == ["Why?", "Pause now, please"]
+    assert history[1].edited_at is not None
+
+    await fake.add_reaction(claim, alice, "👍")
+    await fake.add_reaction(claim, alice, "👍")  # a second time changes nothing
+    await fake.add_reaction(claim, mod, "👎")
+    await fake.remove_reaction(claim, mod, "👎")
+    bot_message = await text_channel.fetch_message(int(claim["id"]))
+    await bot_message.add_reaction("✅")
+    assert fake.reactions_on(claim) == {"👍": {alice.id}, "✅": {fake.bot_id}}
+    fetched = await text_channel.fetch_message(int(claim["id"]))
+    assert [(str(r.emoji), r.count, r.me) for r in fetched.reactions] == [("👍", 1, False), ("✅", 1, True)]
+    await bot_message.remove_reaction("✅", discord.Object(fake.bot_id))
+    assert fake.reactions_on(claim) == {"👍": {alice.id}}
+    await fake.wait_for(lambda: len(events_of(debate_bot, "unreact")) == 2, what="both reaction removals")
+    assert events_of(debate_bot, "react") == [
+        ("👍", alice.id, "alice", alice.id),
+        ("👎", mod.id, "mod", alice.id),
+        ("✅", fake.bot_id, debate_bot.user.name if debate_bot.user else None, alice.id),
+    ]
+    assert events_of(debate_bot, "unreact") == [("👎", mod.id), ("✅", fake.bot_id)]
+    assert [u.id async for u in fetched.reactions[0].users()] == [alice.id]
+    await bot_message.remove_reaction("👍", discord.Object(alice.id))  # the bot has Manage Messages
+    assert fake.reactions_on(claim) == {}
+
+    await fake.delete_user_message(reply)
+    await fake.wait_for(lambda: ("delete", int(reply["id"])) in debate_bot.events, what="MESSAGE_DELETE")
+    assert [m["content"] for m in fake.messages_in(channel)] == ["Pause now, please"]
+
+
+async def test_reply_to_the_bot_carries_content_without_message_content(debate: Debate) -> None:
+    """Without MESSAGE_CONTENT the bot sees a reply that pings it, not other messages."""
+    client = DebateBot(debate.guild.id, message_content=False)
+    async with harness.start_client(client, debate.fake.token):
+        channel = client.get_channel(debate.channel.id)
+        assert isinstance(channel, discord.TextChannel)
+        own = await channel.send("Motion: pause AI")
+        stored = debate.fake.find_message(own.id)
+        assert stored is not None
+        await debate.fake.send_user_message(debate.guild, debate.channel, debate.alice, "unrelated")
+        await debate.fake.send_user_message(debate.guild, debate.channel, debate.alice, "I object", reply_to=own.id)
+        await debate.fake.wait_for(lambda: len(client.seen) == 2, what="both messages")
+    assert [m.content for m in client.seen] == ["", "I object"]
+
+
+async def test_message_command_opens_a_modal_whose_submit_is_answered(debate: Debate) -> None:
+    """'Rebut argument' (type 3) in a forum post: the target's content arrives without the intent; its modal works."""
+    fake = debate.fake
+    client = DebateBot(debate.guild.id, message_content=False)
+    async with harness.start_client(client, fake.token):
+        [menu] = fake.commands[debate.guild.id]
+        assert (menu["type"], menu["name"], menu["description"], menu["options"]) == (3, "Rebut argument", "", [])
+        thread = fake.channels[(await open_post(client, debate, "Con", "Con")).id]
+        target = await fake.send_user_message(debate.guild, thread, debate.alice, "AI is safe")
+        rec = await fake.invoke_message_command(debate.guild, thread, debate.mod, "Rebut argument", target)
+        assert rec.payload["data"]["target_id"] == target["id"]
+        assert (await rec.wait_for_response())["type"] == CallbackType.MODAL
+        submit = await fake.submit_modal(rec, {"rebuttal": "Not yet"})
+        message = await submit.wait_for_final_message()
+        assert submit.response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
+        assert message["content"] == "'AI is safe' rebutted: Not yet"
+        assert message["interaction_metadata"]["triggering_interaction_metadata"]["target_message_id"] == target["id"]
+        assert fake.messages_in(thread)[-1] is message
+        with pytest.raises(AssertionError, match="not a synced message command"):
+            await fake.invoke_message_command(debate.guild, thread, debate.mod, "Rebut", target)
+
+
+@pytest.mark.parametrize("how", ["close 4009", "INVALID_SESSION"])
+async def test_non_resumable_outage_reidentifies_and_misses_events(
+    debate: Debate, debate_bot: DebateBot, how: str
+) -> None:
+    """After close 4009 or op 9 the client IDENTIFIEs again: fresh READY + GUILD_CREATE (threads), no replay."""
+    fake = debate.fake
+    thread = await open_post(debate_bot, debate, "Pro", "Pro")
+    await thread.edit(locked=True)
+    if how == "close 4009":
+        fake.drop_connections(4009)
+    else:
+        fake.invalidate_sessions()
+    missed = await fake.send_user_message(debate.guild, debate.channel, debate.alice, "said while it was away")
+    await fake.wait_for(lambda: len(fake.identifies) == 2 and fake.connected, what="a second IDENTIFY")
+    await fake.gateway_barrier()
+    await fake.send_user_message(debate.guild, debate.channel, debate.alice, "said after")
+    await fake.wait_for(lambda: debate_bot.seen, what="the message after the reconnect")
+    assert [m.content for m in debate_bot.seen] == ["said after"]
+    assert {"op": 9, "d": False} in fake.gateway_sent
+    assert len(fake.resumes) == (1 if how == "close 4009" else 0)  # a RESUME is tried after a close, and refused
+    assert sum(1 for f in fake.gateway_sent if f.get("t") == "READY") == 2
+    known = debate_bot.get_guild(debate.guild.id)
+    assert known is not None
+    cached = known.get_thread(thread.id)
+    assert cached is not None and cached.locked  # from the new GUILD_CREATE's threads
+    channel = debate_bot.get_channel(debate.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    assert [m.content async for m in channel.history(limit=5)] == ["said after", missed["content"]]
+
+
+async def test_messages_posted_while_the_bot_is_down_are_only_in_history(debate: Debate) -> None:
+    """A member posts in a thread while no client is connected; the next client sees it only through history."""
+    fake = debate.fake
+    first = DebateBot(debate.guild.id)
+    async with harness.start_client(first, fake.token):
+        thread = await open_post(first, debate, "Con", "Con")
+    await fake.wait_for(lambda: not fake.connected, what="the bot to be gone")
+    stored = fake.channels[thread.id]
+    posted = [await fake.send_user_message(debate.guild, stored, debate.alice, f"argument {i}") for i in range(3)]
+    second = DebateBot(debate.guild.id)
+    async with harness.start_client(second, fake.token):
+        await fake.gateway_barrier()
+        assert second.seen == []
+        known = second.get_channel(thread.id)
+        assert isinstance(known, discord.Thread)
+        caught_up = [m.content async for m in known.history(after=discord.Object(thread.id), oldest_first=True)]
+        assert caught_up == ["argument 0", "argument 1", "argument 2"]
+        raw = await second.http.request(
+            discord.http.Route("GET", "/channels/{channel_id}/messages", channel_id=thread.id),
+            params={"after": thread.id, "limit": 2},
+        )
+    assert [m["id"] for m in raw] == [posted[1]["id"], posted[0]["id"]]  # newest first, right after `after`
+
+
+async def test_button_on_a_plain_channel_message(debate: Debate, debate_bot: DebateBot) -> None:
+    """A view sent with channel.send (not an interaction) answers clicks by editing the message."""
+    channel = debate_bot.get_channel(debate.channel.id)
+    assert isinstance(channel, discord.TextChannel)
+    sent = await channel.send("0 agree", view=VoteView())
+    [message] = debate.fake.messages_in(debate.channel)
+    for expected in ("1 agree", "2 agree"):
+        click = await debate.fake.click_component(message, debate.alice, "agree")
+        assert (await click.wait_for_response())["type"] == CallbackType.UPDATE_MESSAGE
+        assert message["content"] == expected and message["id"] == str(sent.id)
+    assert not message["flags"] & MessageFlag.EPHEMERAL

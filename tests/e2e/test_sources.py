@@ -10,14 +10,14 @@ import discord
 import numpy as np
 import pytest
 
-from bot.bot import CruxBot, create_bot
+from bot.bot import CruxBot
 from bot.db import open_database
 from bot.db.sources import SourceStore
 from bot.documents import MAX_DOCUMENT_BYTES
 from bot.library import Library
-from tests.e2e.conftest import World, settings_for
+from tests.e2e.conftest import World, build_bot
 from tests.e2e.fake_discord import FakeDiscord
-from tests.e2e.harness import client_options, start_client
+from tests.e2e.harness import start_client
 
 DEFERRED = 5
 MESSAGE = 4
@@ -130,7 +130,7 @@ async def test_source_on_an_empty_library_says_how_to_fill_it(
 ) -> None:
     """With no documents, /source explains that a moderator can add some with /sources add."""
     library = Library(SourceStore(open_database(tmp_path / "empty.db")), real_embedder)
-    bot = create_bot(settings_for(fake, world, tmp_path / "empty.db"), library, **client_options())
+    bot = build_bot(fake, world, library)
     async with start_client(bot, fake.token):
         rec = await fake.invoke_slash_command(
             world.guild, world.channel, world.member, "source", {"query": "why pause"}

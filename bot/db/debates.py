@@ -1,0 +1,437 @@
+"""The debates store: debates and their threads, arguments with revisions, links, votes, citations."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import sqlite_utils
+
+from bot.db import insert_row, now
+
+Side = Literal["pro", "con"]
+Relation = Literal["supports", "attacks", "duplicate_of"]
+SIDES: tuple[Side, Side] = ("pro", "con")
+
+
+def other_side(side: Side) -> Side:
+    """Return the opposing side."""
+    return "con" if side == "pro" else "pro"
+
+
+@dataclass(frozen=True)
+class Debate:
+    """A debate: its motion, where it runs and its threads by side."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    kind: str
+    motion: str
+    status: str
+    citations: str
+    created_by: int
+    created_at: str
+    closed_by: int | None
+    closed_at: str | None
+    threads: dict[str, int] = field(default_factory=dict)
+
+    def thread_for(self, side: Side) -> int:
+        """Return the id of this debate's thread for a side."""
+        return self.threads[side]
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One captured message: an argument with a number, or a comment without one."""
+
+    id: int
+    debate_id: int
+    number: int | None
+    side: Side
+    kind: str
+    origin: str
+    author_id: int
+    author_name: str
+    thread_id: int
+    message_id: int
+    jump_url: str
+    text: str
+    posted_at: str
+    edited_at: str | None
+    deleted_at: str | None
+
+    @property
+    def label(self) -> str:
+        """Return how members refer to it: #n for an argument, 'comment' for chatter."""
+        return f"#{self.number}" if self.number is not None else "comment"
+
+
+@dataclass(frozen=True)
+class Link:
+    """A relation from one argument to another, with who made it and how."""
+
+    id: int
+    debate_id: int
+    source_id: int
+    target_id: int
+    relation: str
+    method: str
+    made_by: int | None
+    created_at: str
+
+
+@dataclass(frozen=True)
+class Revision:
+    """An earlier text of an argument, kept when it was edited."""
+
+    argument_id: int
+    text: str
+    replaced_at: str
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A source excerpt suggested for, or cited by, an argument."""
+
+    id: int
+    argument_id: int
+    excerpt_id: int
+    document_id: int
+    document_title: str
+    paragraph: int
+    sentence: str
+    status: str
+    similarity: float | None
+    created_at: str
+    confirmed_by: int | None
+    confirmed_at: str | None
+
+
+@dataclass(frozen=True)
+class Votes:
+    """The 👍 and 👎 votes an argument has."""
+
+    up: int = 0
+    down: int = 0
+
+
+@dataclass(frozen=True)
+class OpenThread:
+    """A thread of an open debate, with the last message captured from it."""
+
+    thread_id: int
+    debate_id: int
+    side: Side
+    last_message_id: int
+
+
+class DebateStore:
+    """Reads and writes debates; every write that belongs together runs in one transaction."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # -- debates ------------------------------------------------------------------------------------------------------
+
+    def create_debate(
+        self, guild_id: int, channel_id: int, kind: str, motion: str, created_by: int, threads: dict[Side, int]
+    ) -> Debate:
+        """Store a new open debate with its two threads."""
+        with self.db.atomic():
+            debate_id = insert_row(
+                self.db,
+                "debates",
+                {
+                    "guild_id": guild_id,
+                    "channel_id": channel_id,
+                    "kind": kind,
+                    "motion": motion,
+                    "created_by": created_by,
+                    "created_at": now(),
+                },
+            )
+            for side, thread_id in threads.items():
+                self.db.table("debate_threads").insert(
+                    {"thread_id": thread_id, "debate_id": debate_id, "side": side, "last_message_id": thread_id}
+                )
+        return self.debate(debate_id)
+
+    def debate(self, debate_id: int) -> Debate:
+        """Return one debate; raise LookupError if there is none."""
+        found = self._debates_where("id = ?", [debate_id])
+        if not found:
+            raise LookupError(debate_id)
+        return found[0]
+
+    def debates(self, guild_id: int) -> list[Debate]:
+        """Return a server's debates, newest first."""
+        return self._debates_where("guild_id = ? order by id desc", [guild_id])
+
+    def all_debates(self) -> list[Debate]:
+        """Return every debate in every server, oldest first."""
+        return self._debates_where("1 order by id", [])
+
+    def thread(self, thread_id: int) -> OpenThread | None:
+        """Return the debate thread with this id, open or not."""
+        rows = list(self.db.query("select * from debate_threads where thread_id = ?", [thread_id]))
+        return OpenThread(**rows[0]) if rows else None
+
+    def open_threads(self) -> list[OpenThread]:
+        """Return every thread of every open debate."""
+        rows = self.db.query(
+            "select t.* from debate_threads t join debates d on d.id = t.debate_id where d.status = 'open' "
+            "order by t.debate_id, t.side desc"
+        )
+        return [OpenThread(**row) for row in rows]
+
+    def close_debate(self, debate_id: int, closed_by: int) -> Debate:
+        """Record that a debate was closed."""
+        self.db.table("debates").update(debate_id, {"status": "closed", "closed_by": closed_by, "closed_at": now()})
+        return self.debate(debate_id)
+
+    def set_citations(self, debate_id: int, mode: str) -> Debate:
+        """Set whether suggested citations are posted (on), stored only (quiet) or not looked for (off)."""
+        self.db.table("debates").update(debate_id, {"citations": mode})
+        return self.debate(debate_id)
+
+    def advance_cursor(self, thread_id: int, message_id: int) -> None:
+        """Remember the newest message captured from a thread, for catching up after an outage."""
+        self.db.execute(
+            "update debate_threads set last_message_id = max(last_message_id, ?) where thread_id = ?",
+            [message_id, thread_id],
+        )
+
+    # -- arguments ----------------------------------------------------------------------------------------------------
+
+    def add_argument(
+        self,
+        *,
+        debate_id: int,
+        side: Side,
+        kind: str,
+        origin: str,
+        author_id: int,
+        author_name: str,
+        thread_id: int,
+        message_id: int,
+        jump_url: str,
+        text: str,
+        posted_at: str,
+    ) -> Argument:
+        """Store a captured message, numbering it when it is an argument; a message id already stored is returned."""
+        with self.db.atomic():
+            existing = self.argument_by_message(message_id)
+            if existing is not None:
+                return existing
+            number = self._next_number(debate_id) if kind == "argument" else None
+            argument_id = insert_row(
+                self.db,
+                "arguments",
+                {
+                    "debate_id": debate_id,
+                    "number": number,
+                    "side": side,
+                    "kind": kind,
+                    "origin": origin,
+                    "author_id": author_id,
+                    "author_name": author_name,
+                    "thread_id": thread_id,
+                    "message_id": message_id,
+                    "jump_url": jump_url,
+                    "text": text,
+                    "posted_at": posted_at,
+                },
+            )
+            self.advance_cursor(thread_id, message_id)
+        return self.argument(argument_id)
+
+    def argument(self, argument_id: int) -> Argument:
+        """Return one argument by its row id."""
+        return Argument(**self.db.table("arguments").get(argument_id))
+
+    def argument_by_message(self, message_id: int) -> Argument | None:
+        """Return the argument captured from a message, if any."""
+        rows = list(self.db.query("select * from arguments where message_id = ?", [message_id]))
+        return Argument(**rows[0]) if rows else None
+
+    def argument_by_number(self, debate_id: int, number: int) -> Argument | None:
+        """Return argument #number of a debate, if any."""
+        rows = list(self.db.query("select * from arguments where debate_id = ? and number = ?", [debate_id, number]))
+        return Argument(**rows[0]) if rows else None
+
+    def arguments(self, debate_id: int, *, include_deleted: bool = False) -> list[Argument]:
+        """Return a debate's captured messages in the order they were posted."""
+        where = "" if include_deleted else " and deleted_at is null"
+        rows = self.db.query(f"select * from arguments where debate_id = ?{where} order by message_id", [debate_id])
+        return [Argument(**row) for row in rows]
+
+    def revise(self, argument: Argument, text: str, edited_at: str) -> Argument:
+        """Replace an argument's text, keeping the earlier text as a revision."""
+        with self.db.atomic():
+            self.db.table("revisions").insert(
+                {"argument_id": argument.id, "text": argument.text, "replaced_at": edited_at}
+            )
+            self.db.table("arguments").update(argument.id, {"text": text, "edited_at": edited_at})
+            self.db.execute("delete from argument_embeddings where argument_id = ?", [argument.id])
+        return self.argument(argument.id)
+
+    def promote(self, argument: Argument) -> Argument:
+        """Turn a comment into a numbered argument."""
+        with self.db.atomic():
+            self.db.table("arguments").update(
+                argument.id, {"kind": "argument", "number": self._next_number(argument.debate_id)}
+            )
+        return self.argument(argument.id)
+
+    def revisions(self, argument_id: int) -> list[Revision]:
+        """Return an argument's earlier texts, oldest first."""
+        rows = self.db.query(
+            "select argument_id, text, replaced_at from revisions where argument_id = ? order by id", [argument_id]
+        )
+        return [Revision(**row) for row in rows]
+
+    def mark_deleted(self, argument: Argument, deleted_at: str) -> Argument:
+        """Hide an argument whose message was deleted; it stays stored."""
+        self.db.table("arguments").update(argument.id, {"deleted_at": deleted_at})
+        return self.argument(argument.id)
+
+    # -- links, votes, citations --------------------------------------------------------------------------------------
+
+    def link(self, source: Argument, target: Argument, relation: Relation, method: str, made_by: int | None) -> Link:
+        """Record a relation between two arguments of one debate; recording it twice keeps the first."""
+        self.db.execute(
+            "insert or ignore into links (debate_id, source_id, target_id, relation, method, made_by, created_at) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            [source.debate_id, source.id, target.id, relation, method, made_by, now()],
+        )
+        row = next(
+            self.db.query(
+                "select * from links where source_id = ? and target_id = ? and relation = ?",
+                [source.id, target.id, relation],
+            )
+        )
+        return Link(**row)
+
+    def links(self, debate_id: int) -> list[Link]:
+        """Return every link of a debate, oldest first."""
+        return [
+            Link(**row) for row in self.db.query("select * from links where debate_id = ? order by id", [debate_id])
+        ]
+
+    def set_vote(self, argument: Argument, user_id: int, value: int) -> None:
+        """Record a member's vote (+1 or -1) on an argument, replacing their earlier one."""
+        self.db.table("votes").upsert(
+            {"argument_id": argument.id, "user_id": user_id, "value": value, "voted_at": now()},
+            pk=("argument_id", "user_id"),
+        )
+
+    def withdraw_vote(self, argument: Argument, user_id: int, value: int) -> None:
+        """Remove a member's vote if it is still the one they withdraw."""
+        self.db.execute(
+            "delete from votes where argument_id = ? and user_id = ? and value = ?", [argument.id, user_id, value]
+        )
+
+    def votes(self, debate_id: int) -> dict[int, Votes]:
+        """Return the vote counts of every voted argument of a debate."""
+        rows = self.db.query(
+            "select v.argument_id, sum(v.value > 0) as up, sum(v.value < 0) as down from votes v "
+            "join arguments a on a.id = v.argument_id where a.debate_id = ? group by v.argument_id",
+            [debate_id],
+        )
+        return {row["argument_id"]: Votes(row["up"], row["down"]) for row in rows}
+
+    def add_citation(
+        self,
+        argument: Argument,
+        *,
+        excerpt_id: int,
+        document_id: int,
+        document_title: str,
+        paragraph: int,
+        sentence: str,
+        similarity: float | None,
+    ) -> Citation:
+        """Store a suggested citation for an argument; suggesting the same excerpt again keeps the first."""
+        self.db.execute(
+            "insert or ignore into citations (argument_id, excerpt_id, document_id, document_title, paragraph, "
+            "sentence, status, similarity, created_at) values (?, ?, ?, ?, ?, ?, 'suggested', ?, ?)",
+            [argument.id, excerpt_id, document_id, document_title, paragraph, sentence, similarity, now()],
+        )
+        row = next(
+            self.db.query("select * from citations where argument_id = ? and excerpt_id = ?", [argument.id, excerpt_id])
+        )
+        return Citation(**row)
+
+    def citation(self, citation_id: int) -> Citation | None:
+        """Return one citation, if it exists."""
+        rows = list(self.db.query("select * from citations where id = ?", [citation_id]))
+        return Citation(**rows[0]) if rows else None
+
+    def confirm_citation(self, citation: Citation, user_id: int) -> Citation:
+        """Mark a suggested citation as cited by the argument's author."""
+        self.db.table("citations").update(
+            citation.id, {"status": "cited", "confirmed_by": user_id, "confirmed_at": now()}
+        )
+        found = self.citation(citation.id)
+        assert found is not None
+        return found
+
+    def citations(self, debate_id: int) -> list[Citation]:
+        """Return every citation of a debate's arguments."""
+        rows = self.db.query(
+            "select c.* from citations c join arguments a on a.id = c.argument_id where a.debate_id = ? order by c.id",
+            [debate_id],
+        )
+        return [Citation(**row) for row in rows]
+
+    # -- argument embeddings ------------------------------------------------------------------------------------------
+
+    def save_vectors(
+        self, arguments: Sequence[Argument], vectors: np.ndarray, model: str, hashes: Sequence[str]
+    ) -> None:
+        """Store the embeddings of arguments' current text."""
+        with self.db.atomic():
+            for argument, vector, content_hash in zip(arguments, vectors, hashes, strict=True):
+                self.db.table("argument_embeddings").upsert(
+                    {
+                        "argument_id": argument.id,
+                        "model": model,
+                        "content_hash": content_hash,
+                        "vector": np.asarray(vector, dtype=np.float32).tobytes(),
+                    },
+                    pk="argument_id",
+                )
+
+    def vectors(self, debate_id: int, model: str) -> tuple[list[int], np.ndarray]:
+        """Return the ids and embeddings of a debate's visible arguments (comments excluded)."""
+        rows = list(
+            self.db.query(
+                "select e.argument_id, e.vector from argument_embeddings e join arguments a on a.id = e.argument_id "
+                "where a.debate_id = ? and e.model = ? and a.kind = 'argument' and a.deleted_at is null "
+                "order by a.id",
+                [debate_id, model],
+            )
+        )
+        if not rows:
+            return [], np.empty((0, 0), dtype=np.float32)
+        matrix = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return [r["argument_id"] for r in rows], matrix
+
+    # -- helpers ------------------------------------------------------------------------------------------------------
+
+    def _next_number(self, debate_id: int) -> int:
+        row = next(self.db.query("select max(number) as n from arguments where debate_id = ?", [debate_id]))
+        return (row["n"] or 0) + 1
+
+    def _debates_where(self, where: str, params: list) -> list[Debate]:
+        debates = []
+        for row in list(self.db.query(f"select * from debates where {where}", params)):
+            threads = {
+                r["side"]: r["thread_id"]
+                for r in self.db.query("select side, thread_id from debate_threads where debate_id = ?", [row["id"]])
+            }
+            debates.append(Debate(**row, threads=threads))
+        return debates

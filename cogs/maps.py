@@ -1,0 +1,100 @@
+"""See a debate as a whole: /map show draws each side's tree, /map export hands over the whole map as a file."""
+
+from __future__ import annotations
+
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bot import CruxBot
+from bot.db.debates import SIDES, Side
+from bot.debates import DebateMap, TreeLine
+from bot.exports import FORMATS, export_map
+from bot.ui import Pages, paginate
+
+SIGNS = {None: "•", "supports": "➕", "attacks": "➖"}
+TEXT_CHARS = 140
+
+
+class Maps(commands.Cog):
+    """Argument maps of debates, as trees in Discord and as files."""
+
+    map = app_commands.Group(name="map", description="See or export a debate's argument map.", guild_only=True)
+
+    def __init__(self, bot: CruxBot) -> None:
+        self.bot = bot
+
+    @map.command(name="show")
+    @app_commands.describe(
+        debate="The debate (default: this thread's, else the newest open one)",
+        side="Show only one side",
+        public="Post it for everyone in the channel (default: only you see it)",
+    )
+    @app_commands.choices(side=[app_commands.Choice(name=s.title(), value=s) for s in SIDES])
+    async def show(
+        self, interaction: discord.Interaction, debate: int | None = None, side: str | None = None, public: bool = False
+    ) -> None:
+        """Show a debate as a tree per side: arguments, what supports and attacks them, and votes."""
+        assert interaction.guild is not None
+        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
+        debate_map = self.bot.debates.map(found)
+        sides: list[Side] = [side] if side in SIDES else list(SIDES)  # type: ignore[list-item]
+        embeds = []
+        for current in sides:
+            lines = [_line(row) for row in debate_map.tree(current)] or ["*No arguments yet.*"]
+            for page in paginate(lines):
+                embed = discord.Embed(
+                    title=f"{current.title()} — {found.motion}"[:256], description=page, colour=_colour(current)
+                )
+                embeds.append(embed)
+        summary = _summary(debate_map)
+        view = Pages(embeds, interaction.user.id)
+        await interaction.response.send_message(summary, embed=embeds[0], view=view, ephemeral=not public)
+
+    @map.command(name="export")
+    @app_commands.describe(
+        format="json (our schema), markdown, argdown or aif (Argument Interchange Format)",
+        debate="The debate (default: this thread's, else the newest open one)",
+    )
+    @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in FORMATS])
+    async def export(self, interaction: discord.Interaction, format: str, debate: int | None = None) -> None:
+        """Download a debate's whole map as a file."""
+        assert interaction.guild is not None
+        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
+        name, text = export_map(self.bot.debates.map(found), format)
+        file = discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
+        await interaction.response.send_message(f"Debate {found.id} as {format}.", file=file, ephemeral=True)
+
+
+def _line(row: TreeLine) -> str:
+    argument = row.argument
+    indent = "\u2003" * row.depth
+    label = f"[{argument.label}]({argument.jump_url})"
+    if not row.first and not row.continued:
+        return f"{indent}{SIGNS[row.relation]} {label} *(see above)*"
+    text = " ".join(argument.text.split())
+    if len(text) > TEXT_CHARS:
+        text = text[: TEXT_CHARS - 1] + "…"
+    votes = f" · 👍{row.votes.up} 👎{row.votes.down}" if row.votes.up or row.votes.down else ""
+    return f"{indent}{SIGNS[row.relation]} {label} {discord.utils.escape_markdown(text)}{votes}"
+
+
+def _summary(debate_map: DebateMap) -> str:
+    arguments = [a for a in debate_map.arguments if a.kind == "argument"]
+    counts = {s: sum(1 for a in arguments if a.side == s) for s in SIDES}
+    relations = {r: sum(1 for link in debate_map.links if link.relation == r) for r in ("supports", "attacks")}
+    return (
+        f"Debate {debate_map.debate.id} ({debate_map.debate.status}): {counts['pro']} pro and {counts['con']} con "
+        f"arguments, {relations['supports']} supports, {relations['attacks']} attacks."
+    )
+
+
+def _colour(side: str) -> discord.Colour:
+    return discord.Colour.green() if side == "pro" else discord.Colour.red()
+
+
+async def setup(bot: CruxBot) -> None:
+    """Load the Maps cog."""
+    await bot.add_cog(Maps(bot))
