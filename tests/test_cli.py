@@ -146,3 +146,63 @@ def test_readme_commands_exist() -> None:
     assert "make run" in readme and "make check" in readme
     assert ci.strip().splitlines()[-1] == "make check"
     assert shutil.which("make") is not None
+
+
+def _debate_in(db_path: Path) -> None:
+    """Store a small debate directly, as the bot would have captured it."""
+    from bot.db import open_database
+    from bot.db.debates import DebateStore
+
+    store = DebateStore(open_database(db_path))
+    debate = store.create_debate(1, 2, "text", "Pause frontier training", 3, {"pro": 10, "con": 20})
+    claim = store.add_argument(
+        debate_id=debate.id,
+        side="pro",
+        kind="argument",
+        origin="message",
+        author_id=4,
+        author_name="Ada",
+        thread_id=10,
+        message_id=11,
+        jump_url="https://discord.com/channels/1/10/11",
+        text="Safety research needs time that the race does not give it.",
+        posted_at="2026-11-23T10:00:00+00:00",
+    )
+    rebuttal = store.add_argument(
+        debate_id=debate.id,
+        side="con",
+        kind="argument",
+        origin="rebut",
+        author_id=5,
+        author_name="Ben",
+        thread_id=20,
+        message_id=21,
+        jump_url="https://discord.com/channels/1/20/21",
+        text="A pause only helps the labs that ignore it.",
+        posted_at="2026-11-23T10:05:00+00:00",
+    )
+    store.link(rebuttal, claim, "attacks", "context_menu", 5)
+    store.db.conn.close()
+
+
+def test_debates_list_and_export(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`crux debates list` shows each debate; `crux export` writes its map to a file or to standard output."""
+    _debate_in(env)
+    assert main(["debates", "list"]) == 0
+    assert "Pause frontier training" in capsys.readouterr().out
+
+    target = tmp_path / "map.json"
+    assert main(["export", "1", "--format", "json", "-o", str(target)]) == 0
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert [a["number"] for a in exported["arguments"]] == [1, 2]
+    assert [(link["from"], link["to"], link["relation"]) for link in exported["links"]] == [(2, 1, "attacks")]
+
+    assert main(["export", "1", "--format", "argdown", "-o", "-"]) == 0
+    assert "[#1]: Safety research needs time" in capsys.readouterr().out
+
+
+def test_export_of_an_unknown_debate_says_how_to_find_one(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Exporting a debate that does not exist fails with exit 1 and points at `crux debates list`."""
+    _debate_in(env)
+    assert main(["export", "7", "--format", "json"]) == 1
+    assert "crux debates list" in capsys.readouterr().err

@@ -279,7 +279,7 @@ async def test_a_repeated_point_is_flagged_once_with_a_link(
 async def test_a_burst_of_posts_is_captured_and_analysed_in_batches(
     fake: FakeDiscord, world: World, crux: CruxBot, debate: dict[str, FakeChannel], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Twenty quick posts are all captured, and their embeddings are computed in a few batches, not one by one."""
+    """Twenty quick posts are captured, embedded in a few batches, and answered by at most one automatic reply."""
     calls: list[int] = []
     encode = crux.library.embedder.encode
 
@@ -293,6 +293,9 @@ async def test_a_burst_of_posts_is_captured_and_analysed_in_batches(
     await fake.wait_for(lambda: len(map_of(crux).arguments) == 20, 10, "all twenty posts captured")
     await settled(crux)
     assert sum(calls) == 20 and len(calls) <= 5, calls
+    automatic = [m for m in fake.messages_in(debate["pro"]) if m.get("message_reference")]
+    assert len(automatic) == 1, "one automatic reply per thread per interval: the rest are stored, not posted"
+    assert len(map_of(crux).duplicates) == 19
 
 
 async def test_close_locks_both_threads_and_list_shows_it(
