@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from markdown_it import MarkdownIt
 
 from bot.db import open_database
 from bot.db.debates import Argument, DebateStore, Side
@@ -255,9 +256,8 @@ class Item:
 
 def _markdown(text: str) -> tuple[list[str], list[Item]]:
     """Return the headings and the list items of a Markdown text, each item linked to the item it is nested in."""
-    markdown_it = pytest.importorskip("markdown_it")
     # Deep reply chains nest deeper than the parser's default limit of 20.
-    tokens = markdown_it.MarkdownIt("commonmark", {"maxNesting": 200}).enable(["strikethrough", "table"]).parse(text)
+    tokens = MarkdownIt("commonmark", {"maxNesting": 200}).enable(["strikethrough", "table"]).parse(text)
     headings: list[str] = []
     items: list[Item] = []
     open_items: list[Item] = []

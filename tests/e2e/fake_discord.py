@@ -2299,26 +2299,25 @@ class FakeDiscord:
         guild_id = request.match_info.get("guild")
         return self.guilds.get(int(guild_id)) if guild_id and guild_id.isdigit() else None
 
-    async def _get_commands(self, request: web.Request) -> _Reply:
+    def _command_scope(self, request: web.Request) -> int | _Reply | None:
+        """Return the guild id of a commands route (None for global commands), or the error to answer."""
         if request.match_info["app"] != str(self.application_id):
             return _error(404, 10002, "Unknown Application")
-        scope = None
-        if "guild" in request.match_info:
-            guild = self._guild_from_match(request)
-            if guild is None:
-                return _error(403, 50001, "Missing Access")
-            scope = guild.id
+        if "guild" not in request.match_info:
+            return None
+        guild = self._guild_from_match(request)
+        return _error(403, 50001, "Missing Access") if guild is None else guild.id
+
+    async def _get_commands(self, request: web.Request) -> _Reply:
+        scope = self._command_scope(request)
+        if isinstance(scope, _Reply):
+            return scope
         return _Reply(200, self.commands.get(scope, []))
 
     async def _put_commands(self, request: web.Request) -> _Reply:
-        if request.match_info["app"] != str(self.application_id):
-            return _error(404, 10002, "Unknown Application")
-        scope = None
-        if "guild" in request.match_info:
-            guild = self._guild_from_match(request)
-            if guild is None:
-                return _error(403, 50001, "Missing Access")
-            scope = guild.id
+        scope = self._command_scope(request)
+        if isinstance(scope, _Reply):
+            return scope
         body = request[BODY]
         if not isinstance(body, list):
             return _error(400, 50035, "Invalid Form Body")
