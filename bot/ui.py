@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import discord
+from discord import app_commands
 
-from bot.bot import answer_error
+from bot.bot import CruxBot, answer_error
 
 PAGE_CHARS = 3800
 
@@ -70,3 +71,13 @@ class Pages(CruxView):
     def _update_buttons(self) -> None:
         self.previous.disabled = self.index == 0
         self.next.disabled = self.index >= len(self.embeds) - 1
+
+
+async def complete_debate(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
+    """Offer this server's debates, newest first, matching what was typed against their number or motion."""
+    bot = interaction.client
+    assert isinstance(bot, CruxBot)
+    needle = current.strip().lower()
+    debates = bot.debates.debates(interaction.guild_id or 0)
+    matches = [d for d in debates if needle in f"{d.id} {d.motion}".lower()]
+    return [app_commands.Choice(name=f"{d.id} [{d.status}] {d.motion}"[:100], value=d.id) for d in matches[:25]]

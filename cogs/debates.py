@@ -16,7 +16,7 @@ from bot.checks import manages_threads
 from bot.db.debates import SIDES, Argument, Debate, Side, other_side
 from bot.debates import CITATION_MODES, Analysis, DebateError, Debates, IncomingMessage
 from bot.prompts import render
-from bot.ui import CruxView
+from bot.ui import CruxView, complete_debate
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +167,7 @@ class Debating(commands.Cog):
 
     @debate.command(name="close")
     @app_commands.describe(debate="The debate to close (default: the newest open one)")
+    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
     async def close(self, interaction: discord.Interaction, debate: int | None = None) -> None:
         """Lock and archive a debate's threads; its map stays."""
@@ -197,6 +198,7 @@ class Debating(commands.Cog):
         debate="The debate (default: this thread's, else the newest open one)",
     )
     @app_commands.choices(mode=[app_commands.Choice(name=m, value=m) for m in CITATION_MODES])
+    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
     async def citations(self, interaction: discord.Interaction, mode: str, debate: int | None = None) -> None:
         """Choose whether Crux replies to arguments with relevant sources."""
@@ -204,13 +206,6 @@ class Debating(commands.Cog):
         found = self.debates.find(interaction.guild.id, debate, interaction.channel_id)
         updated = self.debates.set_citations(found, mode)
         await interaction.response.send_message(f"Debate {updated.id}: citations are now **{mode}**.", ephemeral=True)
-
-    @close.autocomplete("debate")
-    @citations.autocomplete("debate")
-    async def _complete_debate(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[int]]:
-        debates = self.debates.debates(interaction.guild_id or 0)
-        matches = [d for d in debates if current.strip() in f"{d.id} {d.motion}".lower()] if current else debates
-        return [app_commands.Choice(name=f"{d.id}: {d.motion}"[:100], value=d.id) for d in matches[:25]]
 
     # -- context menus ------------------------------------------------------------------------------------------------
 

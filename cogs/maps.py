@@ -12,7 +12,7 @@ from bot.bot import CruxBot
 from bot.db.debates import SIDES, Side
 from bot.debates import DebateMap, TreeLine
 from bot.exports import FORMATS, export_map
-from bot.ui import Pages, paginate
+from bot.ui import Pages, complete_debate, paginate
 
 SIGNS = {None: "•", "supports": "➕", "attacks": "➖"}
 TEXT_CHARS = 140
@@ -33,6 +33,7 @@ class Maps(commands.Cog):
         public="Post it for everyone in the channel (default: only you see it)",
     )
     @app_commands.choices(side=[app_commands.Choice(name=s.title(), value=s) for s in SIDES])
+    @app_commands.autocomplete(debate=complete_debate)
     async def show(
         self, interaction: discord.Interaction, debate: int | None = None, side: str | None = None, public: bool = False
     ) -> None:
@@ -59,6 +60,7 @@ class Maps(commands.Cog):
         debate="The debate (default: this thread's, else the newest open one)",
     )
     @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in FORMATS])
+    @app_commands.autocomplete(debate=complete_debate)
     async def export(self, interaction: discord.Interaction, format: str, debate: int | None = None) -> None:
         """Download a debate's whole map as a file."""
         assert interaction.guild is not None

@@ -177,3 +177,33 @@ def m002_debates(db: Database) -> None:
         not_null={"model", "content_hash", "vector"},
         foreign_keys=[("argument_id", "arguments", "id")],
     )
+
+
+@migrations()
+def m003_moderation(db: Database) -> None:
+    """Let moderators remove and merge arguments, keep an audit log of their actions, and set a mod-log channel."""
+    arguments = db.table("arguments")
+    arguments.add_column("removed_at", str)
+    arguments.add_column("removed_by", int)
+    arguments.add_column("removed_reason", str)
+    arguments.add_column("merged_into", int)
+    db.table("audit_log").create(
+        {
+            "id": int,
+            "guild_id": int,
+            "debate_id": int,
+            "actor_id": int,
+            "actor_name": str,
+            "action": str,
+            "argument_id": int,
+            "target_id": int,
+            "reason": str,
+            "detail": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"guild_id", "debate_id", "actor_id", "actor_name", "action", "created_at"},
+        foreign_keys=[("debate_id", "debates", "id"), ("argument_id", "arguments", "id")],
+    )
+    db.table("audit_log").create_index(["debate_id", "id"])
+    db.table("guild_settings").create({"guild_id": int, "modlog_channel_id": int}, pk="guild_id")
