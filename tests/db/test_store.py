@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import sqlite_utils
 
 from bot.db import open_database
 from bot.db.migrations import migrations
@@ -21,6 +22,9 @@ TEXT = (
     b"Such sites are hard to hide.\n"
     b"Critics answer that a treaty could never be enforced across borders, so a pause only slows careful labs."
 )
+
+
+ALL_MIGRATIONS = [m.name for m in migrations.pending(sqlite_utils.Database(memory=True))]
 
 
 def _save(store: SourceStore, name: str = "pause.txt", data: bytes = TEXT, model: str = "dummy") -> int:
@@ -44,7 +48,7 @@ def test_reopening_applies_migrations_once_and_keeps_data(tmp_path: Path) -> Non
     document_id = _save(SourceStore(db))
     db.conn.close()
     reopened = open_database(path, create=False)
-    assert _applied(path) == ["m001_source_library", "m002_debates"]
+    assert _applied(path) == ALL_MIGRATIONS
     assert SourceStore(reopened).get_document(document_id).name == "pause.txt"
     assert migrations.pending(reopened) == []
 
@@ -90,7 +94,7 @@ def test_missing_file_is_created_by_default(tmp_path: Path) -> None:
     """By default a missing file becomes a new, migrated database."""
     path = tmp_path / "new.db"
     open_database(path).conn.close()
-    assert _applied(path) == ["m001_source_library", "m002_debates"]
+    assert _applied(path) == ALL_MIGRATIONS
 
 
 def test_folder_is_refused(tmp_path: Path) -> None:
