@@ -6,7 +6,7 @@ an argument's own text, shortened and Markdown-escaped. No language model writes
 
 How arguments are ranked (docs/summary.md, "How the summary ranks"):
 
-- strongest: ``score = (up − down) + 1.0 × supports received + 0.5 × attacks answered − 1.0 × attacks unanswered``.
+- strongest: ``score = (up − down) + 1.0 * supports received + 0.5 * attacks answered − 1.0 * attacks unanswered``.
   An attack on X is *answered* when the attacking argument is itself attacked, or when X received a support posted
   after the attack. Ties go to the argument posted first.
 - most contested: arguments both attacked and supported, by min(supports, attacks), then supports + attacks, then
@@ -41,13 +41,13 @@ OPEN_ATTACKS_SHOWN = 10
 THEMES_SHOWN = 10
 # One-argument themes are left out (and counted) when a side has more of them than this.
 MAX_SINGLE_THEMES = 3
-# Clustering costs O(n²) in time and memory: 400 arguments is a 400 × 400 matrix and a few milliseconds, and a theme
+# Clustering costs O(n²) in time and memory: 400 arguments is a 400-by-400 matrix and a few milliseconds, and a theme
 # listing more members than that is no longer a digest.
 CLUSTER_CAP = 400
-# Measured with benchmarks/summary_speed.py --cut on tests/data/argument_samples.json (MiniLM): at 0.45 half the
-# labelled same-topic pairs share a theme, no theme holds more than a tenth of the arguments and no off-topic message
-# joins an on-topic theme. docs/summary.md has the sweep.
-THEME_CUT = 0.45
+# Measured with benchmarks/summary_speed.py --cut on tests/data/argument_samples.json (MiniLM): 0.55 is the lowest
+# cut at which no theme holds more than a tenth of the messages (lower cuts lump unrelated points into one "AI pause"
+# theme); 42% of the labelled same-topic pairs share a theme and no off-topic message joins one. docs/summary.md.
+THEME_CUT = 0.55
 QUOTE_CHARS = 120
 PASSAGES_SHOWN = 3
 LINKS_SHOWN = 10
@@ -189,34 +189,19 @@ def summarise(
     moment = _aware(now) if now is not None else datetime.now(UTC)
     sides: tuple[Side, ...] = SIDES if side is None else (side,)
     numbered = debate_map.numbered
-    order = {a.id: (_posted(a), a.message_id) for a in numbered.values()}
-
-    supports: Counter[int] = Counter()
-    attacks: dict[int, list[int]] = defaultdict(list)  # target -> attackers
-    latest_support: dict[int, tuple[datetime, int]] = {}
-    for link in debate_map.relations:
-        if link.relation == "supports":
-            supports[link.target_id] += 1
-            posted = order[link.source_id]
-            if link.target_id not in latest_support or posted > latest_support[link.target_id]:
-                latest_support[link.target_id] = posted
-        else:
-            attacks[link.target_id].append(link.source_id)
-
-    def answered(attacker: int, target: int) -> bool:
-        later_support = target in latest_support and latest_support[target] > order[attacker]
-        return attacker in attacks or later_support
-
+    answers = _Answers(debate_map)
+    order = answers.order
     ranked = {
         a.id: Ranked(
             argument=a,
             votes=debate_map.votes.get(a.id, Votes()),
-            supports=supports[a.id],
-            attacks=len(attacks.get(a.id, [])),
-            answered=sum(answered(attacker, a.id) for attacker in attacks.get(a.id, [])),
+            supports=answers.supports[a.id],
+            attacks=len(answers.attackers(a.id)),
+            answered=sum(answers.answered(attacker, a.id) for attacker in answers.attackers(a.id)),
         )
         for a in numbered.values()
     }
+    everything_open = answers.open_attacks(moment)
 
     summaries = []
     for which in sides:
@@ -226,15 +211,7 @@ def summarise(
             (r for r in mine if r.supports and r.attacks),
             key=lambda r: (-min(r.supports, r.attacks), -(r.supports + r.attacks), order[r.argument.id]),
         )[:TOP]
-        open_attacks = sorted(
-            (
-                OpenAttack(numbered[attacker], r.argument, max(moment - order[attacker][0], timedelta(0)))
-                for r in mine
-                for attacker in attacks.get(r.argument.id, [])
-                if not answered(attacker, r.argument.id)
-            ),
-            key=lambda o: (order[o.attacker.id], order[o.target.id]),
-        )
+        unanswered = [o for o in everything_open if o.target.side == which]
         themes, grouped, without_vector, not_clustered = _themes(mine, vectors, order)
         summaries.append(
             SideSummary(
@@ -242,8 +219,8 @@ def summarise(
                 arguments=len(mine),
                 strongest=tuple(strongest),
                 contested=tuple(contested),
-                open_attacks=tuple(open_attacks[:OPEN_ATTACKS_SHOWN]),
-                open_attack_count=len(open_attacks),
+                open_attacks=tuple(unanswered[:OPEN_ATTACKS_SHOWN]),
+                open_attack_count=len(unanswered),
                 themes=themes,
                 grouped=grouped,
                 without_vector=without_vector,
@@ -261,10 +238,55 @@ def summarise(
     )
 
 
+def open_attacks(debate_map: DebateMap, now: datetime | None = None) -> list[OpenAttack]:
+    """Return every attack nobody answered, on either side, oldest first, with how long it has been open at `now`."""
+    return _Answers(debate_map).open_attacks(_aware(now) if now is not None else datetime.now(UTC))
+
+
+class _Answers:
+    """Who supports and attacks whom, and which attacks were answered, for one map."""
+
+    def __init__(self, debate_map: DebateMap) -> None:
+        self.numbered = debate_map.numbered
+        self.order = {a.id: (_posted(a), a.message_id) for a in self.numbered.values()}
+        self.supports: Counter[int] = Counter()
+        self.attacks: dict[int, list[int]] = defaultdict(list)  # target -> attackers, oldest link first
+        self.latest_support: dict[int, tuple[datetime, int]] = {}
+        for link in debate_map.relations:
+            if link.relation == "supports":
+                self.supports[link.target_id] += 1
+                posted = self.order[link.source_id]
+                if link.target_id not in self.latest_support or posted > self.latest_support[link.target_id]:
+                    self.latest_support[link.target_id] = posted
+            else:
+                self.attacks[link.target_id].append(link.source_id)
+
+    def attackers(self, target: int) -> list[int]:
+        """Return the row ids of the arguments attacking one."""
+        return self.attacks.get(target, [])
+
+    def answered(self, attacker: int, target: int) -> bool:
+        """Return whether the attacker was itself attacked, or the target supported after the attack."""
+        later_support = target in self.latest_support and self.latest_support[target] > self.order[attacker]
+        return attacker in self.attacks or later_support
+
+    def open_attacks(self, moment: datetime) -> list[OpenAttack]:
+        """Return the unanswered attacks, oldest first."""
+        found = [
+            OpenAttack(
+                self.numbered[attacker], self.numbered[target], max(moment - self.order[attacker][0], timedelta(0))
+            )
+            for target, attackers in self.attacks.items()
+            for attacker in attackers
+            if not self.answered(attacker, target)
+        ]
+        return sorted(found, key=lambda o: (self.order[o.attacker.id], self.order[o.target.id]))
+
+
 def _themes(
     ranked: Sequence[Ranked], vectors: dict[int, np.ndarray], order: dict[int, tuple[datetime, int]]
 ) -> tuple[tuple[Theme, ...], int, int, int]:
-    """Return a side's themes shown, how many arguments they group, and how many lacked a vector or were not clustered."""
+    """Return a side's themes shown, the arguments they group, and those without a vector or not clustered."""
     embedded = [r for r in ranked if r.argument.id in vectors]
     without_vector = len(ranked) - len(embedded)
     chosen = sorted(
@@ -278,6 +300,7 @@ def _themes(
     matrix = np.stack([np.asarray(vectors[a.id], dtype=np.float64).ravel() for a in arguments])
     matrix /= np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
     similarity = matrix @ matrix.T
+    similarity = (similarity + similarity.T) / 2  # exactly symmetric, so ties stay ties
     labels = average_linkage(similarity, THEME_CUT)
 
     groups: dict[int, list[int]] = defaultdict(list)
@@ -286,8 +309,10 @@ def _themes(
     themes = []
     for members in groups.values():
         inner = similarity[np.ix_(members, members)]
-        # Mean similarity to the other members; argmax keeps the earliest posted on a tie.
-        centrality = (inner.sum(axis=1) - inner.diagonal()) / max(len(members) - 1, 1)
+        np.fill_diagonal(inner, 0.0)
+        # Mean similarity to the other members, rounded so that float noise cannot break a tie: argmax then keeps
+        # the earliest posted.
+        centrality = np.round(inner.sum(axis=1) / max(len(members) - 1, 1), 9)
         centre = arguments[members[int(np.argmax(centrality))]]
         themes.append(Theme(centre, tuple(sorted((arguments[i] for i in members), key=_number))))
     themes.sort(key=lambda t: (-len(t.members), order[t.members[0].id]))
@@ -435,36 +460,44 @@ def render_summary(summary: Summary) -> str:
 
 
 def summary_pages(summary: Summary, limit: int = 3800) -> list[str]:
-    """Split the digest into pages of at most `limit` characters, between items, repeating the headings in force."""
+    """Split the digest into pages of at most `limit` characters between items, repeating the headings in force.
+
+    The title heading opens the first page only. An item longer than a page (none is, at the shipped caps) is cut
+    between lines, then between words.
+    """
     pages: list[str] = []
     page: list[str] = []
-    headings: list[tuple[int, str]] = []  # (level, line) of the headings the next item sits under
-    size = 0
-
-    def flush() -> None:
-        nonlocal page, size
-        if any(not line.startswith("#") for line in page if line):
-            pages.append("\n".join(page).strip())
-        page, size = [], 0
-
-    for block in _blocks(render_summary(summary)):
-        level = len(block) - len(block.lstrip("#")) if block.startswith("#") else 0
-        if level:
-            headings = [h for h in headings if h[0] < level] + [(level, block)]
-        for piece in _fit(block, limit - sum(len(h) + 2 for _, h in headings if h != block) - 2):
-            if size + len(piece) + 2 > limit and page:
-                flush()
-            if not page:
-                context = [h for _, h in headings if h != block and not h.startswith("# ")]
-                for line in context:
-                    page.append(line)
-                    page.append("")
-                    size += len(line) + 2
-            page.append(piece)
-            page.append("")
-            size += len(piece) + 2
-    flush()
+    printed: set[int] = set()  # positions of the headings already on this page
+    stack: list[tuple[int, int, str]] = []  # (level, position, line) of the headings the next item sits under
+    for position, block in enumerate(_blocks(render_summary(summary))):
+        if block.startswith("#"):
+            level = len(block) - len(block.lstrip("#"))
+            stack = [h for h in stack if h[0] < level] + [(level, position, block)]
+            continue
+        context = [h for h in stack if h[0] > 1 or not pages]
+        room = limit - len(_join([line for _, _, line in context])) - 2
+        for piece in _fit(block, room):
+            needed = [line for _, at, line in context if at not in printed]
+            if page and len(_join([*page, *needed, piece])) > limit:
+                pages.append(_join(page))
+                page, printed = [], set()
+                context = [h for h in stack if h[0] > 1]
+                needed = [line for _, _, line in context]
+            page += [*needed, piece]
+            printed.update(at for _, at, _ in context)
+    if page:
+        pages.append(_join(page))
     return pages
+
+
+def _join(blocks: Sequence[str]) -> str:
+    """Return blocks as Markdown: a blank line around headings, list items one under the other."""
+    text = ""
+    for block in blocks:
+        if text:
+            text += "\n\n" if block.startswith("#") or text.rsplit("\n", 1)[-1].startswith("#") else "\n"
+        text += block
+    return text
 
 
 def _blocks(text: str) -> list[str]:

@@ -1,0 +1,66 @@
+"""/summary: a grounded digest of a debate, every line linked to the message or source it rests on."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.bot import CruxBot
+from bot.db.debates import SIDES
+from bot.debates import DebateError
+from bot.summary import render_summary, summarise, summary_pages
+from bot.ui import Pages, complete_debate
+
+
+class Summaries(commands.Cog):
+    """Digests of debates for moderators and anyone catching up."""
+
+    def __init__(self, bot: CruxBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="summary")
+    @app_commands.describe(
+        debate="The debate (default: this thread's, else the newest open one)",
+        side="Summarise only one side",
+        public="Post it in the channel for everyone (needs Manage Threads; default: only you see it)",
+    )
+    @app_commands.choices(side=[app_commands.Choice(name=s.title(), value=s) for s in SIDES])
+    @app_commands.autocomplete(debate=complete_debate)
+    @app_commands.guild_only()
+    async def summary(
+        self, interaction: discord.Interaction, debate: int | None = None, side: str | None = None, public: bool = False
+    ) -> None:
+        """Digest a debate: strongest and contested arguments, open attacks, themes, sources and who took part."""
+        assert interaction.guild is not None
+        if public and not interaction.permissions.manage_threads:
+            raise app_commands.MissingPermissions(["manage_threads"])
+        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        debate_map = self.bot.debates.map(found)
+        ids, matrix = self.bot.debates.store.vectors(found.id, self.bot.library.embedder.name)
+        vectors = dict(zip(ids, matrix, strict=True))
+        chosen = side if side in SIDES else None
+        # Clustering thousands of arguments is CPU work: keep it off the event loop.
+        digest = await asyncio.to_thread(summarise, debate_map, vectors, side=chosen)  # type: ignore[arg-type]
+        pages = summary_pages(digest)
+        if not pages:
+            raise DebateError("There is nothing to summarise yet.")
+        embeds = [
+            discord.Embed(title=f"Summary · debate {found.id}", description=page, colour=discord.Colour.blurple())
+            for page in pages
+        ]
+        kwargs: dict = {"embed": embeds[0], "ephemeral": not public}
+        if len(embeds) > 1:
+            kwargs["view"] = Pages(embeds, interaction.user.id)
+            markdown = render_summary(digest).encode("utf-8")
+            kwargs["file"] = discord.File(io.BytesIO(markdown), filename=f"debate-{found.id}-summary.md")
+        await interaction.followup.send(**kwargs)
+
+
+async def setup(bot: CruxBot) -> None:
+    """Load the Summaries cog."""
+    await bot.add_cog(Summaries(bot))

@@ -1,0 +1,104 @@
+"""/summary and /attention, driven as moderators and members would through the fake Discord."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+
+from bot.bot import CruxBot
+from tests.e2e.conftest import World
+from tests.e2e.fake_discord import FakeChannel, FakeDiscord
+from tests.e2e.test_debates import (
+    CON_POINT,
+    PRO_BACKING,
+    PRO_POINT,
+    REBUTTAL,
+    debate_threads,
+    map_of,
+    post,
+    settled,
+    start_debate,
+)
+
+EPHEMERAL = 64
+LINK = re.compile(r"\]\((https://discord\.com/channels/[0-9]+/([0-9]+)(?:/([0-9]+))?)\)")
+
+
+@pytest.fixture
+async def argued(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
+    """A debate with a claim, a support, a cross-side rebuttal and a con point, analysed."""
+    await start_debate(fake, world)
+    threads = debate_threads(fake, world.channel)
+    claim = await post(fake, world, threads["pro"], world.member, PRO_POINT)
+    await post(fake, world, threads["pro"], world.moderator, PRO_BACKING, reply_to=claim)
+    await post(fake, world, threads["con"], world.moderator, CON_POINT)
+    menu = await fake.invoke_message_command(world.guild, threads["pro"], world.moderator, "Rebut argument", claim)
+    await menu.wait_for_response()
+    await (await fake.submit_modal(menu, {"text": REBUTTAL})).wait_for_final_message()
+    await fake.add_reaction(claim, world.moderator, "👍")
+    await fake.gateway_barrier()
+    await settled(crux)
+    return threads
+
+
+async def test_summary_is_private_and_every_link_resolves(
+    fake: FakeDiscord, world: World, crux: CruxBot, argued: dict[str, FakeChannel]
+) -> None:
+    """/summary shows the digest only to the asker, and every link in it opens a message or thread that exists."""
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "summary", {})
+    message = await rec.wait_for_final_message()
+    assert message["flags"] & EPHEMERAL
+    digest = message["embeds"][0]["description"]
+    assert "Labs are racing each other" in digest
+    links = LINK.findall(digest)
+    assert links
+    for _url, channel_id, message_id in links:
+        if message_id:
+            assert fake.find_message(int(message_id)) is not None, f"{_url} points at no message"
+        else:
+            assert int(channel_id) in fake.channels, f"{_url} points at no channel"
+
+
+async def test_public_summary_needs_manage_threads(
+    fake: FakeDiscord, world: World, crux: CruxBot, argued: dict[str, FakeChannel]
+) -> None:
+    """A member cannot post the summary for everyone; a moderator can."""
+    refused = await fake.invoke_slash_command(world.guild, world.channel, world.member, "summary", {"public": True})
+    assert "Manage Threads" in (await refused.wait_for_response())["data"]["content"]
+    posted = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "summary", {"public": True})
+    message = await posted.wait_for_final_message()
+    assert not message["flags"] & EPHEMERAL
+
+
+async def test_attention_lists_open_attacks_and_duplicates_and_merges_in_one_click(
+    fake: FakeDiscord,
+    world: World,
+    crux: CruxBot,
+    argued: dict[str, FakeChannel],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """/attention shows the unanswered rebuttal and a repeated point; its button merges the repeat (moderators only)."""
+    monkeypatch.setattr("bot.attention.OPEN_ATTACK_AFTER", timedelta(0))
+    await post(fake, world, argued["con"], world.member, CON_POINT.replace("cannot", "can not") + "!")
+    await settled(crux)
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "attention", {})
+    message = await rec.wait_for_final_message()
+    queue = message["embeds"][0]["description"]
+    assert "Attacks nobody answered" in queue and "[#4](" in queue and "attacks [#1](" in queue
+    assert "Duplicate candidates" in queue and "[#5](" in queue and "may repeat [#3](" in queue
+    button = next(c for row in message["components"] for c in row["components"] if c.get("label") == "Merge #5 into #3")
+    refused = await fake.click_component(message, world.member, button["custom_id"])
+    assert "Manage Threads" in (await refused.wait_for_response())["data"]["content"]
+    assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4", "#5"]
+
+    merged = await fake.click_component(message, world.moderator, button["custom_id"])
+    assert "Merged #5 into #3" in (await merged.wait_for_response())["data"]["content"]
+    assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4"]
+
+
+async def test_attention_is_for_moderators(fake: FakeDiscord, world: World, crux: CruxBot, argued) -> None:
+    """A member without Manage Threads is refused /attention."""
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "attention", {})
+    assert "You need the **Manage Threads** permission" in (await rec.wait_for_response())["data"]["content"]
