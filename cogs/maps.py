@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 
 import discord
@@ -12,6 +13,7 @@ from bot.bot import CruxBot
 from bot.db.debates import SIDES, Side
 from bot.debates import DebateMap, TreeLine
 from bot.exports import FORMATS, export_map
+from bot.map_image import render_map
 from bot.ui import Pages, complete_debate, paginate
 
 SIGNS = {None: "•", "supports": "➕", "attacks": "➖"}
@@ -53,6 +55,35 @@ class Maps(commands.Cog):
         summary = _summary(debate_map)
         view = Pages(embeds, interaction.user.id)
         await interaction.response.send_message(summary, embed=embeds[0], view=view, ephemeral=not public)
+
+    @map.command(name="image")
+    @app_commands.describe(
+        debate="The debate (default: this thread's, else the newest open one)",
+        root="Draw only the part under this argument number",
+        depth="How many levels below the top to draw (1-10)",
+        public="Post it for everyone in the channel (default: only you see it)",
+    )
+    @app_commands.autocomplete(debate=complete_debate)
+    async def image(
+        self,
+        interaction: discord.Interaction,
+        debate: int | None = None,
+        root: int | None = None,
+        depth: app_commands.Range[int, 1, 10] | None = None,
+        public: bool = False,
+    ) -> None:
+        """Draw a debate's map as a picture: boxes for arguments, arrows for supports and attacks."""
+        assert interaction.guild is not None
+        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
+        debate_map = self.bot.debates.map(found)
+        await interaction.response.defer(ephemeral=not public, thinking=True)
+        # Layout and drawing take a moment on big maps: keep them off the event loop.
+        picture = await asyncio.to_thread(render_map, debate_map, root=root, depth=depth)
+        file = discord.File(io.BytesIO(picture.png), filename=f"debate-{found.id}-map.png")
+        text = f"Debate {found.id}: {picture.nodes} arguments and {picture.edges} links drawn."
+        if picture.note:
+            text += f"\n{picture.note}"
+        await interaction.followup.send(text, file=file, ephemeral=not public)
 
     @map.command(name="export")
     @app_commands.describe(

@@ -1,11 +1,13 @@
-"""/summary and /attention, driven as moderators and members would through the fake Discord."""
+"""/summary, /attention and /map image, driven as moderators and members would through the fake Discord."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
 import pytest
+from PIL import Image
 
 from bot.bot import CruxBot
 from tests.e2e.conftest import World
@@ -102,3 +104,26 @@ async def test_attention_is_for_moderators(fake: FakeDiscord, world: World, crux
     """A member without Manage Threads is refused /attention."""
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "attention", {})
     assert "You need the **Manage Threads** permission" in (await rec.wait_for_response())["data"]["content"]
+
+
+async def test_map_image_is_a_png_of_the_whole_map(
+    fake: FakeDiscord, world: World, crux: CruxBot, argued: dict[str, FakeChannel]
+) -> None:
+    """/map image attaches a PNG that draws every argument and link, and says how many."""
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "map image", {})
+    message = await rec.wait_for_final_message()
+    assert "4 arguments and 2 links drawn" in message["content"]
+    (upload,) = [f for r in fake.requests if "/webhooks/" in r.path for f in r.files]
+    assert upload.filename == "debate-1-map.png"
+    picture = Image.open(io.BytesIO(upload.data))
+    assert picture.format == "PNG" and picture.width >= 400 and picture.height >= 200
+
+
+async def test_map_image_of_a_subtree_and_a_bad_root(
+    fake: FakeDiscord, world: World, crux: CruxBot, argued: dict[str, FakeChannel]
+) -> None:
+    """root: draws only the part under an argument; a number that does not exist is explained."""
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "map image", {"root": 1})
+    assert "3 arguments and 2 links drawn" in (await rec.wait_for_final_message())["content"]
+    bad = await fake.invoke_slash_command(world.guild, world.channel, world.member, "map image", {"root": 42})
+    assert "#42" in (await bad.wait_for_final_message())["content"]
