@@ -13,7 +13,7 @@ from bot.bot import CruxBot, answer_error
 from bot.checks import manages_threads
 from bot.debates import DebateError
 from bot.moderation import Actor, Moderation
-from bot.ui import Pages, complete_debate, paginate
+from bot.ui import Pages, complete_debate, paginate, report_action
 
 MAX_BUTTONS = 5
 HEADINGS = {
@@ -106,7 +106,8 @@ class MergeButton(
         except (DebateError, app_commands.MissingPermissions) as error:
             await answer_error(interaction, error, "Merge button")
             return
-        await interaction.response.send_message(action.summary, ephemeral=True)
+        note = await report_action(bot, action)
+        await interaction.response.send_message(action.summary + note, ephemeral=True)
 
 
 def _line(item: AttentionItem, threads: dict[str, int]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -11,9 +9,7 @@ from discord.ext import commands
 from bot.bot import CruxBot
 from bot.checks import manages_threads
 from bot.moderation import Action, Actor, ArgumentDetails, Moderation
-from bot.ui import complete_debate
-
-log = logging.getLogger(__name__)
+from bot.ui import complete_debate, report_action
 
 RELATION_CHOICES = [app_commands.Choice(name=r, value=r) for r in ("supports", "attacks", "none")]
 QUOTE_CHARS = 900
@@ -119,32 +115,8 @@ class Moderating(commands.Cog):
 
     async def _done(self, interaction: discord.Interaction, action: Action) -> None:
         """Tell the moderator, and report the action in the mod-log channel when one is set."""
-        note = await self._report(action)
+        note = await report_action(self.bot, action)
         await interaction.response.send_message(action.summary + note, ephemeral=True)
-
-    async def _report(self, action: Action) -> str:
-        channel_id = self.bot.debates.store.modlog_channel(action.entry.guild_id)
-        if channel_id is None:
-            return ""
-        channel = self.bot.get_channel(channel_id)
-        if not isinstance(channel, discord.TextChannel):
-            return "\n⚠️ The mod-log channel is gone; set another with `/modlog set`."
-        entry = action.entry
-        embed = discord.Embed(
-            title=f"{entry.action.title()} · debate {entry.debate_id}",
-            description=discord.utils.escape_markdown(action.summary),
-            colour=discord.Colour.orange(),
-            timestamp=discord.utils.utcnow(),
-        )
-        embed.add_field(name="By", value=f"<@{entry.actor_id}>")
-        if entry.reason:
-            embed.add_field(name="Reason", value=discord.utils.escape_markdown(entry.reason)[:1000], inline=False)
-        try:
-            await channel.send(embed=embed, allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException as error:
-            log.warning("Could not post to the mod-log channel %s: %s", channel_id, error)
-            return f"\n⚠️ Crux could not post in {channel.mention}; check its permissions there."
-        return ""
 
 
 def _actor(interaction: discord.Interaction) -> Actor:

@@ -95,9 +95,14 @@ async def test_attention_lists_open_attacks_and_duplicates_and_merges_in_one_cli
     assert "Manage Threads" in (await refused.wait_for_response())["data"]["content"]
     assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4", "#5"]
 
+    modlog = fake.add_text_channel(world.guild, "mod-log")
+    await fake.gateway_barrier()
+    crux.debates.store.set_modlog_channel(world.guild.id, modlog.id)
     merged = await fake.click_component(message, world.moderator, button["custom_id"])
     assert "Merged #5 into #3" in (await merged.wait_for_response())["data"]["content"]
     assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4"]
+    (report,) = fake.messages_in(modlog)
+    assert report["embeds"][0]["title"] == "Merge · debate 1"
 
 
 async def test_attention_is_for_moderators(fake: FakeDiscord, world: World, crux: CruxBot, argued) -> None:
