@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 from bot.db import open_database
 from bot.db.debates import DebateStore
@@ -29,7 +29,8 @@ EXIT_USAGE = 2
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, load settings from the environment and .env, and run one verb."""
     args = _parser().parse_args(argv)
-    load_dotenv()
+    # The .env of the folder crux runs in (or the nearest above it), as a newcomer expects; real variables win.
+    load_dotenv(find_dotenv(usecwd=True))
     try:
         settings = Settings.from_env()
         configure_logging(settings)

@@ -206,3 +206,14 @@ def test_export_of_an_unknown_debate_says_how_to_find_one(env: Path, capsys: pyt
     _debate_in(env)
     assert main(["export", "7", "--format", "json"]) == 1
     assert "crux debates list" in capsys.readouterr().err
+
+
+def test_dotenv_in_the_working_folder_is_read(
+    env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Settings come from a .env in the folder crux runs in, as the README says; real variables would win."""
+    monkeypatch.delenv("CRUX_DB")
+    (tmp_path / ".env").write_text("CRUX_DB=from-dotenv.db\n", encoding="utf-8")
+    assert main(["sources", "add", str(SEEDS / "003_250bfd79a5953938.txt")]) == 0
+    assert (tmp_path / "from-dotenv.db").exists()
+    assert not env.exists()
