@@ -103,6 +103,9 @@ class CruxBot(commands.Bot):
         self.library = library
         self.debates = debates
 
+    async def on_message(self, message: discord.Message) -> None:
+        """Do nothing here: Crux has slash commands only, and its cogs listen to messages themselves."""
+
     async def setup_hook(self) -> None:
         """Load every extension in cogs/ and sync the slash commands (to CRUX_GUILD_ID when set, else globally)."""
         for name in extensions():

@@ -139,6 +139,14 @@ async def test_posts_become_numbered_arguments_and_chatter_comments(
     assert arguments[0].jump_url.endswith(f"/{debate['pro'].id}/{arguments[0].message_id}")
 
 
+async def test_mentioning_crux_is_just_an_argument(
+    fake: FakeDiscord, world: World, crux: CruxBot, debate: dict[str, FakeChannel]
+) -> None:
+    """A post that @mentions Crux is captured like any other, and is not mistaken for a text command."""
+    await post(fake, world, debate["con"], world.member, f"<@{fake.bot_id}> settle this: {CON_POINT}")
+    assert [a.label for a in map_of(crux).arguments] == ["#1"]
+
+
 async def test_a_reply_on_the_same_side_supports(
     fake: FakeDiscord, world: World, crux: CruxBot, debate: dict[str, FakeChannel]
 ) -> None:
