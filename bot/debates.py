@@ -10,7 +10,19 @@ from functools import cached_property
 
 import numpy as np
 
-from bot.db.debates import SIDES, Argument, Citation, Debate, DebateStore, Link, Relation, Side, Votes, other_side
+from bot.db.debates import (
+    SIDES,
+    Argument,
+    Citation,
+    Debate,
+    DebateStore,
+    Link,
+    OpenThread,
+    Relation,
+    Side,
+    Votes,
+    other_side,
+)
 from bot.documents import text_hash
 from bot.errors import CruxError
 from bot.library import Hit, Library
@@ -250,6 +262,31 @@ class Debates:
         if not open_debates:
             raise DebateError("There is no open debate here. A moderator can open one with `/debate start`.")
         return open_debates[0]
+
+    def debate(self, debate_id: int) -> Debate:
+        """Return one debate by id."""
+        return self.store.debate(debate_id)
+
+    def open_threads(self) -> list[OpenThread]:
+        """Return every thread of every open debate, with the last message captured from it."""
+        return self.store.open_threads()
+
+    def current(self, argument_ids: Sequence[int]) -> list[Argument]:
+        """Return these arguments as stored now, leaving out any deleted since."""
+        return [a for a in map(self.store.argument, argument_ids) if a.deleted_at is None]
+
+    def vectors(self, debate: Debate) -> dict[int, np.ndarray]:
+        """Return the stored embeddings of a debate's arguments, by argument row id."""
+        ids, matrix = self.store.vectors(debate.id, self.library.embedder.name)
+        return dict(zip(ids, matrix, strict=True))
+
+    def modlog_channel(self, guild_id: int) -> int | None:
+        """Return the channel a server's moderator actions are reported to, if any."""
+        return self.store.modlog_channel(guild_id)
+
+    def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> None:
+        """Set (or with None, clear) the channel a server's moderator actions are reported to."""
+        self.store.set_modlog_channel(guild_id, channel_id)
 
     def debates(self, guild_id: int) -> list[Debate]:
         """Return a server's debates, newest first."""

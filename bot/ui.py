@@ -90,7 +90,7 @@ async def complete_debate(interaction: discord.Interaction, current: str) -> lis
 
 async def report_action(bot: CruxBot, action: Action) -> str:
     """Post an action to the server's mod-log channel, if set; return a warning for the moderator, or ''."""
-    channel_id = bot.debates.store.modlog_channel(action.entry.guild_id)
+    channel_id = bot.debates.modlog_channel(action.entry.guild_id)
     if channel_id is None:
         return ""
     channel = bot.get_channel(channel_id)

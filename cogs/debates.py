@@ -77,7 +77,7 @@ class Debating(commands.Cog):
         self.caught_up.clear()
         try:
             missed: dict[int, list[discord.Message]] = {}
-            for thread in self.debates.store.open_threads():
+            for thread in self.debates.open_threads():
                 channel = await self._channel(thread.thread_id)
                 if channel is None:
                     log.warning("Debate %s: thread %s is gone; no catch-up", thread.debate_id, thread.thread_id)
@@ -227,7 +227,7 @@ class Debating(commands.Cog):
         self, interaction: discord.Interaction, target: Argument, side: Side, origin: str, text: str
     ) -> None:
         """Post a member's rebuttal or support in the right thread, credited to them, and capture it."""
-        debate = self.debates.store.debate(target.debate_id)
+        debate = self.debates.debate(target.debate_id)
         thread = await self._channel(debate.thread_for(side))
         if thread is None:
             raise DebateError("That debate's thread is gone, so Crux cannot post there.")
@@ -296,8 +296,8 @@ class Debating(commands.Cog):
             try:
                 announce = dict(items)
                 # Read again: an argument may have been edited or deleted while it waited.
-                batch = [a for a in map(self.debates.store.argument, announce) if a.deleted_at is None]
-                debates = {a.debate_id: self.debates.store.debate(a.debate_id) for a in batch}
+                batch = self.debates.current(list(announce))
+                debates = {a.debate_id: self.debates.debate(a.debate_id) for a in batch}
                 wanted = [debates[a.debate_id].citations != "off" for a in batch]
                 vectors, best = await asyncio.to_thread(self.debates.look_up, batch, wanted)
                 for analysis in self.debates.record_analysis(batch, vectors, best):

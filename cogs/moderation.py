@@ -103,7 +103,7 @@ class Moderating(commands.Cog):
     async def set_modlog(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         """Choose the channel that moderator actions are reported to."""
         assert interaction.guild is not None
-        self.bot.debates.store.set_modlog_channel(interaction.guild.id, channel.id if channel else None)
+        self.bot.debates.set_modlog_channel(interaction.guild.id, channel.id if channel else None)
         text = f"Moderator actions will be reported in {channel.mention}." if channel else "Mod-log reporting is off."
         await interaction.response.send_message(text, ephemeral=True)
 

@@ -41,8 +41,7 @@ class Summaries(commands.Cog):
         found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         debate_map = self.bot.debates.map(found)
-        ids, matrix = self.bot.debates.store.vectors(found.id, self.bot.library.embedder.name)
-        vectors = dict(zip(ids, matrix, strict=True))
+        vectors = self.bot.debates.vectors(found)
         chosen = side if side in SIDES else None
         # Clustering thousands of arguments is CPU work: keep it off the event loop.
         digest = await asyncio.to_thread(summarise, debate_map, vectors, side=chosen)  # type: ignore[arg-type]
