@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from bot.db import parse_time
 from bot.db.debates import SIDES, Argument, Votes
 from bot.debates import DebateMap
 from bot.summary import open_attacks
@@ -47,30 +48,30 @@ def attention(debate_map: DebateMap, now: datetime | None = None) -> list[Attent
 
     for link in debate_map.duplicates:
         items.append(
-            AttentionItem("duplicate", numbered[link.source_id], numbered[link.target_id], _time(link.created_at))
+            AttentionItem("duplicate", numbered[link.source_id], numbered[link.target_id], parse_time(link.created_at))
         )
 
     first_attack: dict[int, datetime] = {}
     for link in debate_map.relations:
         if link.relation == "attacks":
-            at = _time(link.created_at)
+            at = parse_time(link.created_at)
             first_attack[link.target_id] = min(at, first_attack.get(link.target_id, at))
     for argument_id, attacked_at in first_attack.items():
         argument = numbered[argument_id]
-        if argument.edited_at is not None and _time(argument.edited_at) > attacked_at:
-            items.append(AttentionItem("edited_after_attack", argument, None, _time(argument.edited_at)))
+        if argument.edited_at is not None and parse_time(argument.edited_at) > attacked_at:
+            items.append(AttentionItem("edited_after_attack", argument, None, parse_time(argument.edited_at)))
 
     confirmed = {c.argument_id for c in debate_map.citations if c.status == "cited"}
     for argument in numbered.values():
         votes = debate_map.votes.get(argument.id, Votes())
         if votes.up - votes.down >= UNSOURCED_VOTES and argument.id not in confirmed:
-            items.append(AttentionItem("unsourced", argument, None, _time(argument.posted_at)))
+            items.append(AttentionItem("unsourced", argument, None, parse_time(argument.posted_at)))
 
     if debate_map.debate.status == "open":
         latest: dict[str, datetime | None] = {side: _latest(debate_map, side) for side in SIDES}
         for side, other in (("pro", "con"), ("con", "pro")):
             mine, theirs = latest[side], latest[other]
-            quiet_since = mine or _time(debate_map.debate.created_at)
+            quiet_since = mine or parse_time(debate_map.debate.created_at)
             if theirs is not None and theirs > quiet_since and moment - quiet_since >= QUIET_AFTER:
                 items.append(AttentionItem("quiet_side", None, None, quiet_since, side=side))
 
@@ -78,10 +79,5 @@ def attention(debate_map: DebateMap, now: datetime | None = None) -> list[Attent
 
 
 def _latest(debate_map: DebateMap, side: str) -> datetime | None:
-    times = [_time(a.posted_at) for a in debate_map.numbered.values() if a.side == side]
+    times = [parse_time(a.posted_at) for a in debate_map.numbered.values() if a.side == side]
     return max(times) if times else None
-
-
-def _time(stamp: str) -> datetime:
-    moment = datetime.fromisoformat(stamp)
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from bot.db import parse_time
 from bot.db.debates import SIDES, Argument, Citation, Debate, Side, Votes
 from bot.debates import DebateMap
 from bot.prompts import render
@@ -425,7 +426,7 @@ def _participation(debate_map: DebateMap) -> Participation:
 
 def _posted(argument: Argument) -> datetime:
     try:
-        return _aware(datetime.fromisoformat(argument.posted_at))
+        return parse_time(argument.posted_at)
     except ValueError:
         return datetime.min.replace(tzinfo=UTC)
 

@@ -44,6 +44,12 @@ def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def parse_time(stamp: str) -> datetime:
+    """Return a stored ISO 8601 time as an aware datetime (UTC when it names no zone); ValueError if malformed."""
+    moment = datetime.fromisoformat(stamp)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
 def insert_row(db: sqlite_utils.Database, table: str, row: dict[str, Any]) -> int:
     """Insert a row into a table with an integer primary key and return its id."""
     pk = db.table(table).insert(row).last_pk
