@@ -132,3 +132,42 @@ async def test_map_image_of_a_subtree_and_a_bad_root(
     assert "3 arguments and 2 links drawn" in (await rec.wait_for_final_message())["content"]
     bad = await fake.invoke_slash_command(world.guild, world.channel, world.member, "map image", {"root": 42})
     assert "#42" in (await bad.wait_for_final_message())["content"]
+
+
+async def test_summary_of_a_long_debate_is_paged_and_attached_in_full(
+    fake: FakeDiscord, world: World, crux: CruxBot
+) -> None:
+    """On a debate of 600 arguments /summary answers within Discord's limits: pages to turn and the whole digest."""
+    await start_debate(fake, world)
+    threads = debate_threads(fake, world.channel)
+    store = crux.debates.store
+    debate = store.all_debates()[-1]
+    previous = None
+    for i in range(600):
+        side = "pro" if i % 2 == 0 else "con"
+        argument = store.add_argument(
+            debate_id=debate.id,
+            side=side,
+            kind="argument",
+            origin="message",
+            author_id=1000 + i % 40,
+            author_name=f"member{i % 40}",
+            thread_id=threads[side].id,
+            message_id=threads[side].id + 1 + i,
+            jump_url=f"https://discord.com/channels/{world.guild.id}/{threads[side].id}/{threads[side].id + 1 + i}",
+            text=f"Point {i}: " + ("verification of compute is hard " if side == "con" else "a pause buys time ") * 6,
+            posted_at=f"2026-11-{1 + i % 20:02d}T10:{i % 60:02d}:00+00:00",
+        )
+        if previous is not None and previous.side != side:
+            store.link(argument, previous, "attacks", "context_menu", argument.author_id)
+        previous = argument
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "summary", {})
+    message = await rec.wait_for_final_message(timeout=30)
+    assert len(message["embeds"][0]["description"]) <= 4096
+    labels = [c.get("label") for row in message["components"] for c in row["components"]]
+    assert labels == ["◀", "▶"]
+    (upload,) = [f for r in fake.requests if "/webhooks/" in r.path for f in r.files]
+    assert upload.filename == "debate-1-summary.md"
+    digest = upload.data.decode()
+    assert len(digest) > 4096
+    assert "300 arguments by 20 members" in digest and "599 attacks" in digest
