@@ -470,6 +470,3 @@ class Debates:
     def map(self, debate: Debate) -> DebateMap:
         """Return a debate's whole map from storage."""
         return load_map(self.store, debate)
-
-
-__all__ = ["SIDES", "Analysis", "Captured", "DebateMap", "Debates", "IncomingMessage", "classify"]
