@@ -33,8 +33,8 @@ test: $(STAMP) $(ARGDOWN)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/retrieval_eval.py
-	$(BIN)/python benchmarks/source_latency.py
+	$(BIN)/python -m benchmarks.retrieval_eval
+	$(BIN)/python -m benchmarks.source_latency
 
 clean:
 	rm -rf $(VENV) tests/argdown/node_modules

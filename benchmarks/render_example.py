@@ -14,17 +14,19 @@ import argparse
 import json
 import random
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from bot.db import open_database
-from bot.db.debates import Argument, DebateStore, Relation, Side, other_side
-from bot.debates import DebateMap, load_map
-from bot.map_image import MapImage, render_map
+from bot.db.debates import DebateStore
+from bot.debates.model import Argument, DebateMap, Relation, Side, other_side
+from bot.debates.service import load_map
+from bot.maps.image import MapImage, render_map
 
 ROOT = Path(__file__).resolve().parent.parent
 THREADS: dict[Side, int] = {"pro": 1_000_001, "con": 1_000_002}
-POSTED = "2025-03-01T12:00:00+00:00"
+POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
 SYNTHETIC_SIZES = (200, 2_000)
 WORDS = (
     "compute chips treaty verification inspectors labs pause frontier models safety race export controls power "

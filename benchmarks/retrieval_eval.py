@@ -11,9 +11,9 @@ from pathlib import Path
 
 from bot.db import open_database
 from bot.db.sources import SourceStore
-from bot.embedding import MiniLMEmbedder
-from bot.evaluation import evaluate, load_queries
-from bot.library import Library
+from bot.sources.embedding import MiniLMEmbedder
+from bot.sources.evaluation import evaluate, load_queries
+from bot.sources.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -4,7 +4,7 @@ Runs the real bot against the project's fake Discord on 127.0.0.1, over the seed
 library of 100,000 excerpts (the seeds plus generated text with random unit vectors: embedding 100,000 real texts
 would take about 20 minutes here and measures ingestion, not lookup).
 
-Run: .venv/bin/python benchmarks/source_latency.py [--excerpts 100000] [--rounds 3]
+Run from the repository root: .venv/bin/python -m benchmarks.source_latency [--excerpts 100000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -21,22 +21,20 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from bot.db import open_database
+from bot.db.debates import DebateStore
+from bot.db.sources import SourceStore, Vectors
+from bot.debates.service import Debates
+from bot.interface.bot import create_bot
+from bot.settings import Settings
+from bot.sources.documents import parse_document, split_excerpts
+from bot.sources.embedding import MiniLMEmbedder
+from bot.sources.evaluation import load_queries
+from bot.sources.library import Library
+from tests.fake_discord import FakeDiscord
+from tests.fake_discord.harness import client_options, start_client
+
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # the fake Discord lives in tests/e2e
-
-from bot.bot import create_bot  # noqa: E402
-from bot.db import open_database  # noqa: E402
-from bot.db.debates import DebateStore  # noqa: E402
-from bot.db.sources import SourceStore, Vectors  # noqa: E402
-from bot.debates import Debates  # noqa: E402
-from bot.documents import parse_document, split_excerpts  # noqa: E402
-from bot.embedding import MiniLMEmbedder  # noqa: E402
-from bot.evaluation import load_queries  # noqa: E402
-from bot.library import Library  # noqa: E402
-from bot.settings import Settings  # noqa: E402
-from tests.e2e.fake_discord import FakeDiscord  # noqa: E402
-from tests.e2e.harness import client_options, start_client  # noqa: E402
-
 SEEDS = ROOT.parent / "shared" / "seeds"
 QUERIES = ROOT / "tests" / "data" / "retrieval_queries.json"
 EXCERPTS_PER_DOCUMENT = 100

@@ -9,7 +9,7 @@ as the digest does, at a sweep of similarity cuts. A theme should keep the two m
 (both duplicate and distinct pairs argue about one topic), not swallow the debate whole, and never take in an
 off-topic message.
 
-Run: .venv/bin/python benchmarks/summary_speed.py [--sizes 500 5000] [--cut]
+Run from the repository root: .venv/bin/python -m benchmarks.summary_speed [--sizes 500 5000] [--cut]
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -26,11 +25,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 
 from bot.db import open_database  # noqa: E402
 from bot.db.debates import DebateStore  # noqa: E402
-from bot.debates import DebateMap, load_map  # noqa: E402
+from bot.debates.model import DebateMap
+from bot.debates.service import load_map  # noqa: E402
 from bot.summary import CLUSTER_CAP, THEME_CUT, average_linkage, render_summary, summarise, summary_pages  # noqa: E402
 
 WORDS = ["pause", "labs", "chips", "verify", "treaty", "China", "alignment", "compute", "race", "safety", "economy"]
@@ -62,7 +61,7 @@ def build(count: int, seed: int = 7) -> tuple[DebateMap, dict[int, np.ndarray]]:
             message_id=10_000 + i,
             jump_url=f"https://discord.com/channels/1/{thread}/{10_000 + i}",
             text=text,
-            posted_at=(start + timedelta(minutes=i)).isoformat(timespec="seconds"),
+            posted_at=start + timedelta(minutes=i),
         )
         vector = centres[pick.randrange(TOPICS)] + rng.normal(scale=0.8, size=DIM)
         vectors[argument.id] = (vector / np.linalg.norm(vector)).astype(np.float32)
@@ -115,7 +114,7 @@ def speed(sizes: list[int]) -> None:
 
 def cut_sweep(samples_path: Path) -> None:
     """Print, for each cut, how the labelled messages group into themes."""
-    from bot.embedding import MiniLMEmbedder
+    from bot.sources.embedding import MiniLMEmbedder
 
     samples = json.loads(samples_path.read_text(encoding="utf-8"))
     pairs = samples["duplicate_pairs"] + samples["distinct_pairs"]

@@ -27,9 +27,9 @@ import numpy as np
 
 from bot.db import open_database
 from bot.db.sources import SourceStore
-from bot.embedding import MiniLMEmbedder
-from bot.evaluation import LabelledQuery
-from bot.library import Library
+from bot.sources.embedding import MiniLMEmbedder
+from bot.sources.evaluation import LabelledQuery
+from bot.sources.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 CITATION_TARGET = 0.90

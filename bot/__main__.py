@@ -15,10 +15,11 @@ from dotenv import find_dotenv, load_dotenv
 from bot.db import open_database
 from bot.db.debates import DebateStore
 from bot.db.sources import SourceStore
-from bot.debates import Debates, load_map
+from bot.debates.service import load_map
 from bot.errors import CruxError, SettingsError
-from bot.library import Hit, Library, PathOutcome, expand_paths
+from bot.services import build_services
 from bot.settings import Settings, configure_logging
+from bot.sources.library import Hit, Library, PathOutcome, expand_paths
 
 log = logging.getLogger("bot")
 
@@ -49,7 +50,7 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     """Start the bot: check the token first, then open the database, load the model and the library, connect."""
     import discord
 
-    from bot.bot import create_bot
+    from bot.interface.bot import create_bot
 
     token = settings.require_token()
     library = _library(settings, create=True)
@@ -57,7 +58,8 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     if settings.sources_dir is not None:
         library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
     log.info("Source library ready: %d excerpts", library.load_index())
-    bot = create_bot(settings, library, _debates(settings, library))
+    # The debates get a connection of their own, used only on the event loop; the library's is shared with threads.
+    bot = create_bot(settings, build_services(open_database(settings.db_path), library))
     try:
         bot.run(token, log_handler=None)
     except discord.LoginFailure:
@@ -98,7 +100,7 @@ def sources_list(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     print(f"{'ID':>4}  {'EXCERPTS':>8}  {'ADDED':<10}  TITLE")
     for d in documents:
-        print(f"{d.id:>4}  {d.excerpt_count:>8}  {d.added_at[:10]:<10}  {d.title}  [{d.name}]")
+        print(f"{d.id:>4}  {d.excerpt_count:>8}  {d.added_on:<10}  {d.title}  [{d.name}]")
     return 0
 
 
@@ -136,13 +138,13 @@ def debates_list(settings: Settings, args: argparse.Namespace) -> int:
         return 0
     print(f"{'ID':>4}  {'STATUS':<6}  {'KIND':<5}  {'SERVER':<20}  {'OPENED':<10}  MOTION")
     for d in debates:
-        print(f"{d.id:>4}  {d.status:<6}  {d.kind:<5}  {d.guild_id:<20}  {d.created_at[:10]:<10}  {d.motion}")
+        print(f"{d.id:>4}  {d.status:<6}  {d.kind:<5}  {d.guild_id:<20}  {d.opened_on:<10}  {d.motion}")
     return 0
 
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
     """Write one debate's whole map in a format, to a file or standard output."""
-    from bot.exports import export_map
+    from bot.maps.exports import export_map
 
     store = DebateStore(open_database(settings.db_path, create=False))
     try:
@@ -159,13 +161,8 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _debates(settings: Settings, library: Library) -> Debates:
-    # A connection of its own, used only on the event loop; the library's is shared with worker threads.
-    return Debates(DebateStore(open_database(settings.db_path)), library)
-
-
 def _library(settings: Settings, create: bool) -> Library:
-    from bot.embedding import MiniLMEmbedder
+    from bot.sources.embedding import MiniLMEmbedder
 
     return Library(SourceStore(open_database(settings.db_path, create=create)), MiniLMEmbedder())
 

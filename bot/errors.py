@@ -29,3 +29,15 @@ class SourceNotFound(CruxError):
 
 class BadQuery(CruxError):
     """A search query is empty, too long or unreadable."""
+
+
+class DebateError(CruxError):
+    """A debate action that cannot be done as asked."""
+
+
+class ExportError(CruxError):
+    """A debate's map cannot be exported as asked."""
+
+
+class MapImageError(CruxError):
+    """A debate's map cannot be drawn as asked."""

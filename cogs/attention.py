@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.attention import AttentionItem, attention
-from bot.bot import CruxBot, answer_error
-from bot.checks import manages_threads
-from bot.debates import DebateError
-from bot.moderation import Actor, Moderation
-from bot.ui import Pages, complete_debate, paginate, report_action
+from bot.debates.attention import AttentionItem, attention
+from bot.interface.bot import CruxBot
+from bot.interface.checks import manages_threads
+from bot.interface.transformers import DebateOption, debate_here
+from bot.interface.views import MergeButton, Pages
+from bot.markdown import paginate
 
 MAX_BUTTONS = 5
 HEADINGS = {
@@ -41,14 +39,12 @@ class Attention(commands.Cog):
 
     @app_commands.command(name="attention")
     @app_commands.describe(debate="The debate (default: this thread's, else the newest open one)")
-    @app_commands.autocomplete(debate=complete_debate)
     @app_commands.guild_only()
     @manages_threads
-    async def attention(self, interaction: discord.Interaction, debate: int | None = None) -> None:
+    async def attention(self, interaction: discord.Interaction, debate: DebateOption | None = None) -> None:
         """Show what in a debate needs a moderator: open attacks, duplicates, edits, unsourced claims, quiet sides."""
-        assert interaction.guild is not None
-        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
-        items = attention(self.bot.debates.map(found))
+        found = debate_here(interaction, debate)
+        items = attention(self.bot.services.debates.map(found))
         if not items:
             await interaction.response.send_message(
                 f"Nothing in debate {found.id} needs a moderator right now.", ephemeral=True
@@ -69,45 +65,6 @@ class Attention(commands.Cog):
             assert item.argument is not None and item.other is not None
             view.add_item(MergeButton(found.id, item.argument.number or 0, item.other.number or 0))
         await interaction.response.send_message(embed=embeds[0], view=view, ephemeral=True)
-
-
-class MergeButton(
-    discord.ui.DynamicItem[discord.ui.Button], template=r"crux:merge:(?P<d>[0-9]+):(?P<a>[0-9]+):(?P<b>[0-9]+)"
-):
-    """Merge a duplicate candidate into the argument it repeats, in one click (Manage Threads)."""
-
-    def __init__(self, debate_id: int, duplicate: int, into: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=f"Merge #{duplicate} into #{into}",
-                style=discord.ButtonStyle.primary,
-                custom_id=f"crux:merge:{debate_id}:{duplicate}:{into}",
-            )
-        )
-        self.debate_id, self.duplicate, self.into = debate_id, duplicate, into
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> MergeButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["d"]), int(match["a"]), int(match["b"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Merge, if the member may, and say what happened."""
-        bot = interaction.client
-        assert isinstance(bot, CruxBot) and interaction.guild is not None
-        try:
-            if not interaction.permissions.manage_threads:
-                raise app_commands.MissingPermissions(["manage_threads"])
-            debate = bot.debates.find(interaction.guild.id, self.debate_id)
-            actor = Actor(interaction.user.id, interaction.user.display_name, interaction.guild.id)
-            action = Moderation(bot.debates.store).merge(debate, self.duplicate, self.into, actor, "from /attention")
-        except (DebateError, app_commands.MissingPermissions) as error:
-            await answer_error(interaction, error, "Merge button")
-            return
-        note = await report_action(bot, action)
-        await interaction.response.send_message(action.summary + note, ephemeral=True)
 
 
 def _line(item: AttentionItem, threads: dict[str, int]) -> str:

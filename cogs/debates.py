@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import CruxBot, answer_error
-from bot.checks import manages_threads
-from bot.db.debates import SIDES, Argument, Debate, Side, other_side
-from bot.debates import CITATION_MODES, Analysis, DebateError, Debates, IncomingMessage
+from bot.debates.analysis import ANALYSIS_BATCH, CITATION_MODES, Reply
+from bot.debates.capture import IncomingMessage
+from bot.debates.model import SIDES, Argument, Debate, Side
+from bot.errors import DebateError
+from bot.interface.bot import CruxBot
+from bot.interface.checks import manages_threads
+from bot.interface.threads import open_threads
+from bot.interface.transformers import DebateOption, debate_here
+from bot.interface.views import ArgumentForm, CiteButton, CruxView
+from bot.markdown import SIDE_TITLES
 from bot.prompts import render
-from bot.ui import CruxView, complete_debate
 
 log = logging.getLogger(__name__)
 
 CAPTURED = "✅"
 MAX_MOTION_CHARS = 300
-THREAD_NAME_CHARS = 100
-ANALYSIS_BATCH = 32
-# At most one automatic reply (citation or duplicate notice) per thread in this many seconds; the rest are stored.
-POST_INTERVAL = 30.0
-SIDE_TITLES = {"pro": "Pro", "con": "Con"}
-STANCES = {"pro": "for the motion", "con": "against the motion"}
 
 
 class Debating(commands.Cog):
@@ -37,10 +35,11 @@ class Debating(commands.Cog):
 
     def __init__(self, bot: CruxBot) -> None:
         self.bot = bot
-        self.debates: Debates = bot.debates
+        self.debates = bot.services.debates
+        self.capture = bot.services.capture
+        self.analyser = bot.services.analyser
         # (argument id, whether to post what is found): edits are re-analysed quietly.
         self.queue: asyncio.Queue[tuple[int, bool]] = asyncio.Queue()
-        self.last_post: dict[int, float] = {}
         self.menus = [
             app_commands.ContextMenu(name="Rebut argument", callback=self.rebut_menu),
             app_commands.ContextMenu(name="Support argument", callback=self.support_menu),
@@ -65,8 +64,8 @@ class Debating(commands.Cog):
         if self.worker is not None:
             self.worker.cancel()
 
-    async def analysis_idle(self) -> None:
-        """Wait until every captured argument has been analysed (used by tests and shutdown)."""
+    async def wait_until_analysed(self) -> None:
+        """Wait until every argument captured so far has been analysed (used by tests and shutdown)."""
         await self.queue.join()
 
     # -- listeners ----------------------------------------------------------------------------------------------------
@@ -77,8 +76,8 @@ class Debating(commands.Cog):
         self.caught_up.clear()
         try:
             missed: dict[int, list[discord.Message]] = {}
-            for thread in self.debates.open_threads():
-                channel = await self._channel(thread.thread_id)
+            for thread in self.capture.open_threads():
+                channel = await self._thread(thread.thread_id)
                 if channel is None:
                     log.warning("Debate %s: thread %s is gone; no catch-up", thread.debate_id, thread.thread_id)
                     continue
@@ -102,25 +101,26 @@ class Debating(commands.Cog):
         """Keep an edited argument's earlier text as a revision."""
         content = payload.data.get("content")
         if content is not None and payload.data.get("edited_timestamp"):
-            revised = self.debates.edit(payload.message_id, content, str(payload.data["edited_timestamp"]))
+            edited_at = discord.utils.parse_time(str(payload.data["edited_timestamp"]))
+            revised = self.capture.edit(payload.message_id, content, edited_at)
             if revised is not None and revised.kind == "argument":
                 self.queue.put_nowait((revised.id, False))
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
         """Hide the argument of a deleted message (it stays stored)."""
-        self.debates.delete(payload.message_id, discord.utils.utcnow().isoformat(timespec="seconds"))
+        self.capture.delete(payload.message_id, discord.utils.utcnow())
 
     @commands.Cog.listener()
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
         """Count a 👍 or 👎 as a vote."""
         if self.bot.user is not None and payload.user_id != self.bot.user.id:
-            self.debates.vote(payload.message_id, payload.user_id, str(payload.emoji), added=True)
+            self.capture.vote(payload.message_id, payload.user_id, str(payload.emoji), added=True)
 
     @commands.Cog.listener()
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
         """Withdraw a vote."""
-        self.debates.vote(payload.message_id, payload.user_id, str(payload.emoji), added=False)
+        self.capture.vote(payload.message_id, payload.user_id, str(payload.emoji), added=False)
 
     # -- commands -----------------------------------------------------------------------------------------------------
 
@@ -145,13 +145,11 @@ class Debating(commands.Cog):
             place = place.parent
         if not isinstance(place, discord.ForumChannel | discord.TextChannel):
             raise DebateError("Debates open in a forum or a text channel. Pick one with the `channel` option.")
-        place = self.bot.get_channel(place.id) or place  # resolved options carry no tags; the cache does
-        assert isinstance(place, discord.ForumChannel | discord.TextChannel)
+        cached = self.bot.get_channel(place.id)  # resolved options carry no tags; the cache does
+        if isinstance(cached, discord.ForumChannel | discord.TextChannel):
+            place = cached
         await interaction.response.defer(ephemeral=True, thinking=True)
-        if isinstance(place, discord.ForumChannel):
-            threads = await self._open_in_forum(place, motion_text)
-        else:
-            threads = await self._open_in_text(place, motion_text)
+        threads = await open_threads(place, motion_text)
         debate = self.debates.start(
             place.guild.id,
             place.id,
@@ -167,16 +165,14 @@ class Debating(commands.Cog):
 
     @debate.command(name="close")
     @app_commands.describe(debate="The debate to close (default: the newest open one)")
-    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
-    async def close(self, interaction: discord.Interaction, debate: int | None = None) -> None:
+    async def close(self, interaction: discord.Interaction, debate: DebateOption | None = None) -> None:
         """Lock and archive a debate's threads; its map stays."""
-        assert interaction.guild is not None
-        found = self.debates.find(interaction.guild.id, debate, interaction.channel_id)
+        found = debate_here(interaction, debate)
         await interaction.response.defer(ephemeral=True, thinking=True)
         closed = self.debates.close(found, interaction.user.id)
         for thread_id in closed.threads.values():
-            thread = await self._channel(thread_id)
+            thread = await self._thread(thread_id)
             if thread is not None:
                 await thread.edit(locked=True, archived=True, reason=f"Debate {closed.id} closed")
         await interaction.followup.send(render("debate_closed", debate_id=closed.id), ephemeral=True)
@@ -184,8 +180,7 @@ class Debating(commands.Cog):
     @debate.command(name="list")
     async def list_debates(self, interaction: discord.Interaction) -> None:
         """List this server's debates with links to their threads."""
-        assert interaction.guild is not None
-        debates = self.debates.debates(interaction.guild.id)
+        debates = self.debates.debates(interaction.guild_id or 0)
         if not debates:
             raise DebateError("No debates yet. A moderator can open one with `/debate start`.")
         lines = [_debate_line(d) for d in debates[:20]]
@@ -198,37 +193,41 @@ class Debating(commands.Cog):
         debate="The debate (default: this thread's, else the newest open one)",
     )
     @app_commands.choices(mode=[app_commands.Choice(name=m, value=m) for m in CITATION_MODES])
-    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
-    async def citations(self, interaction: discord.Interaction, mode: str, debate: int | None = None) -> None:
+    async def citations(self, interaction: discord.Interaction, mode: str, debate: DebateOption | None = None) -> None:
         """Choose whether Crux replies to arguments with relevant sources."""
-        assert interaction.guild is not None
-        found = self.debates.find(interaction.guild.id, debate, interaction.channel_id)
-        updated = self.debates.set_citations(found, mode)
+        updated = self.debates.set_citations(debate_here(interaction, debate), mode)
         await interaction.response.send_message(f"Debate {updated.id}: citations are now **{mode}**.", ephemeral=True)
 
     # -- context menus ------------------------------------------------------------------------------------------------
 
     async def rebut_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Answer an argument from the other side: your text is posted in the opposing thread."""
-        await self._open_modal(interaction, message, "rebut")
+        await self._open_form(interaction, message, "rebut")
 
     async def support_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
         """Back an argument up: your text is posted in its side's thread."""
-        await self._open_modal(interaction, message, "support")
+        await self._open_form(interaction, message, "support")
 
     # -- private ------------------------------------------------------------------------------------------------------
 
-    async def _open_modal(self, interaction: discord.Interaction, message: discord.Message, origin: str) -> None:
+    async def _open_form(self, interaction: discord.Interaction, message: discord.Message, origin: str) -> None:
         target, side = self.debates.rebuttal_target(message.id, origin)
-        await interaction.response.send_modal(ContextPostModal(self, target, side, origin))
+        verb = "Rebut" if origin == "rebut" else "Support"
 
-    async def post_for_member(
+        async def post(submitted: discord.Interaction, text: str) -> None:
+            await self._post_for_member(submitted, target, side, origin, text)
+
+        await interaction.response.send_modal(
+            ArgumentForm(f"{verb} {target.label}", f"crux:post:{origin}:{target.id}", post)
+        )
+
+    async def _post_for_member(
         self, interaction: discord.Interaction, target: Argument, side: Side, origin: str, text: str
     ) -> None:
         """Post a member's rebuttal or support in the right thread, credited to them, and capture it."""
-        debate = self.debates.debate(target.debate_id)
-        thread = await self._channel(debate.thread_for(side))
+        debate = self.debates.find(interaction.guild_id or 0, target.debate_id)
+        thread = await self._thread(debate.thread_for(side))
         if thread is None:
             raise DebateError("That debate's thread is gone, so Crux cannot post there.")
         author = interaction.user
@@ -237,16 +236,8 @@ class Debating(commands.Cog):
             "context_post", author=author.mention, verb=verb, label=target.label, jump_url=target.jump_url, text=text
         )
         posted = await thread.send(body[:2000], allowed_mentions=discord.AllowedMentions.none())
-        captured = self.debates.capture(
-            IncomingMessage(
-                message_id=posted.id,
-                thread_id=thread.id,
-                author_id=author.id,
-                author_name=author.display_name,
-                content=text,
-                posted_at=posted.created_at.isoformat(timespec="seconds"),
-                jump_url=posted.jump_url,
-            ),
+        captured = self.capture.capture(
+            _incoming(posted, author_id=author.id, author_name=author.display_name, content=text),
             origin=origin,
             target=target,
             made_by=author.id,
@@ -265,15 +256,12 @@ class Debating(commands.Cog):
         if message.type not in (discord.MessageType.default, discord.MessageType.reply):
             return False
         reply_to = message.reference.message_id if message.reference is not None else None
-        captured = self.debates.capture(
-            IncomingMessage(
-                message_id=message.id,
-                thread_id=message.channel.id,
+        captured = self.capture.capture(
+            _incoming(
+                message,
                 author_id=message.author.id,
                 author_name=message.author.display_name,
                 content=message.content,
-                posted_at=message.created_at.isoformat(timespec="seconds"),
-                jump_url=message.jump_url,
                 reply_to=reply_to,
             )
         )
@@ -288,36 +276,30 @@ class Debating(commands.Cog):
         return True
 
     async def _analyse_forever(self) -> None:
-        """Analyse captured arguments in batches, off the event loop, and post what is worth posting."""
+        """Analyse captured arguments in batches, off the event loop, and post what the posting policy allows."""
         while True:
             items = [await self.queue.get()]
             while len(items) < ANALYSIS_BATCH and not self.queue.empty():
                 items.append(self.queue.get_nowait())
             try:
                 announce = dict(items)
-                # Read again: an argument may have been edited or deleted while it waited.
-                batch = self.debates.current(list(announce))
-                debates = {a.debate_id: self.debates.debate(a.debate_id) for a in batch}
-                wanted = [debates[a.debate_id].citations != "off" for a in batch]
-                vectors, best = await asyncio.to_thread(self.debates.look_up, batch, wanted)
-                for analysis in self.debates.record_analysis(batch, vectors, best):
-                    if announce[analysis.argument.id]:
-                        await self._post_analysis(analysis, debates[analysis.argument.debate_id])
+                batch = self.analyser.batch(list(announce))
+                vectors, best = await asyncio.to_thread(self.analyser.look_up, batch.arguments, batch.with_sources)
+                for analysis in self.analyser.record(batch.arguments, vectors, best):
+                    if not announce[analysis.argument.id]:
+                        continue
+                    debate = batch.debates[analysis.argument.debate_id]
+                    reply = self.analyser.policy.reply(analysis, debate, time.monotonic())
+                    if reply is not None:
+                        await self._post_reply(reply)
             except Exception:
                 log.exception("Analysing %d arguments failed", len(items))
             finally:
                 for _ in items:
                     self.queue.task_done()
 
-    async def _post_analysis(self, analysis: Analysis, debate: Debate) -> None:
-        argument = analysis.argument
-        citation = analysis.citation if debate.citations == "on" else None
-        if citation is None and analysis.duplicate_of is None:
-            return
-        clock = time.monotonic()
-        if clock - self.last_post.get(argument.thread_id, -POST_INTERVAL) < POST_INTERVAL:
-            return  # stored already; a busy thread is not flooded
-        self.last_post[argument.thread_id] = clock
+    async def _post_reply(self, reply: Reply) -> None:
+        argument, citation = reply.argument, reply.citation
         parts = []
         if citation is not None:
             parts.append(
@@ -329,8 +311,8 @@ class Debating(commands.Cog):
                     sentence=discord.utils.escape_markdown(citation.sentence),
                 )
             )
-        if analysis.duplicate_of is not None:
-            earlier = analysis.duplicate_of
+        if reply.duplicate_of is not None:
+            earlier = reply.duplicate_of
             parts.append(
                 render(
                     "duplicate_notice",
@@ -340,7 +322,7 @@ class Debating(commands.Cog):
                     earlier_author=discord.utils.escape_markdown(earlier.author_name),
                 )
             )
-        thread = await self._channel(argument.thread_id)
+        thread = await self._thread(argument.thread_id)
         if thread is None:
             return
         view = CruxView(timeout=None)
@@ -356,40 +338,7 @@ class Debating(commands.Cog):
             allowed_mentions=discord.AllowedMentions.none(),
         )
 
-    async def _open_in_forum(self, forum: discord.ForumChannel, motion: str) -> dict[Side, discord.Thread]:
-        tags = {tag.name.lower(): tag for tag in forum.available_tags}
-        missing = [SIDE_TITLES[s] for s in SIDES if s not in tags]
-        if missing:
-            if not forum.permissions_for(forum.guild.me).manage_channels:
-                raise DebateError(
-                    f"{forum.mention} has no {' or '.join(missing)} tag, and Crux lacks Manage Channels to add it. "
-                    "Add tags named Pro and Con to the forum, or give Crux Manage Channels."
-                )
-            new_tags = [*forum.available_tags, *(discord.ForumTag(name=name) for name in missing)]
-            forum = await forum.edit(available_tags=new_tags, reason="Crux debate tags")
-            tags = {tag.name.lower(): tag for tag in forum.available_tags}
-        threads: dict[Side, discord.Thread] = {}
-        for side in SIDES:
-            created = await forum.create_thread(
-                name=_thread_name(side, motion),
-                content=_opening(side, motion, "post"),
-                applied_tags=[tags[side]],
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-            threads[side] = created.thread
-        return threads
-
-    async def _open_in_text(self, channel: discord.TextChannel, motion: str) -> dict[Side, discord.Thread]:
-        threads: dict[Side, discord.Thread] = {}
-        for side in SIDES:
-            thread = await channel.create_thread(
-                name=_thread_name(side, motion), type=discord.ChannelType.public_thread, auto_archive_duration=10080
-            )
-            await thread.send(_opening(side, motion, "thread"), allowed_mentions=discord.AllowedMentions.none())
-            threads[side] = thread
-        return threads
-
-    async def _channel(self, channel_id: int) -> discord.Thread | None:
+    async def _thread(self, channel_id: int) -> discord.Thread | None:
         channel = self.bot.get_channel(channel_id)
         if channel is None:
             try:
@@ -399,77 +348,19 @@ class Debating(commands.Cog):
         return channel if isinstance(channel, discord.Thread) else None
 
 
-class ContextPostModal(discord.ui.Modal):
-    """Asks for the text of a rebuttal or a support."""
-
-    text: discord.ui.TextInput = discord.ui.TextInput(
-        label="Your argument", custom_id="text", style=discord.TextStyle.paragraph, min_length=3, max_length=1800
+def _incoming(
+    message: discord.Message, *, author_id: int, author_name: str, content: str, reply_to: int | None = None
+) -> IncomingMessage:
+    return IncomingMessage(
+        message_id=message.id,
+        thread_id=message.channel.id,
+        author_id=author_id,
+        author_name=author_name,
+        content=content,
+        posted_at=message.created_at,
+        jump_url=message.jump_url,
+        reply_to=reply_to,
     )
-
-    def __init__(self, cog: Debating, target: Argument, side: Side, origin: str) -> None:
-        verb = "Rebut" if origin == "rebut" else "Support"
-        super().__init__(title=f"{verb} {target.label}"[:45], custom_id=f"crux:post:{origin}:{target.id}")
-        self.cog, self.target, self.side, self.origin = cog, target, side, origin
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        """Post the text in the right thread."""
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        await self.cog.post_for_member(interaction, self.target, self.side, self.origin, self.text.value.strip())
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        """Answer through the bot's one error path."""
-        await answer_error(interaction, error, "Rebuttal modal")
-
-
-class CiteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"crux:cite:(?P<id>[0-9]+)"):
-    """'Cite this' under a suggested source: its argument's author confirms it. Survives restarts."""
-
-    def __init__(self, citation_id: int) -> None:
-        super().__init__(
-            discord.ui.Button(
-                label="Cite this", emoji="📌", style=discord.ButtonStyle.secondary, custom_id=f"crux:cite:{citation_id}"
-            )
-        )
-        self.citation_id = citation_id
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
-    ) -> CiteButton:
-        """Rebuild the button from its custom id."""
-        return cls(int(match["id"]))
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Store the suggestion as cited and show that on the message."""
-        bot = interaction.client
-        assert isinstance(bot, CruxBot)
-        try:
-            citation = bot.debates.confirm_citation(self.citation_id, interaction.user.id)
-        except DebateError as error:
-            await answer_error(interaction, error, "Cite button")
-            return
-        self.item.disabled = True
-        self.item.label = "Cited"
-        view = discord.ui.View(timeout=None)
-        view.add_item(self.item)
-        await interaction.response.edit_message(view=view)
-        log.info("Citation %s confirmed by %s", citation.id, interaction.user.id)
-
-
-def _thread_name(side: Side, motion: str) -> str:
-    name = f"{SIDE_TITLES[side]}: {motion}"
-    return name if len(name) <= THREAD_NAME_CHARS else name[: THREAD_NAME_CHARS - 1] + "…"
-
-
-def _opening(side: Side, motion: str, place: str) -> str:
-    return render(
-        "debate_opening",
-        side=SIDE_TITLES[side],
-        other_side=SIDE_TITLES[other_side(side)],
-        motion=discord.utils.escape_markdown(motion),
-        stance=STANCES[side],
-        place=place,
-    )[:2000]
 
 
 def _debate_line(debate: Debate) -> str:

@@ -9,12 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import CruxBot
-from bot.db.debates import SIDES, Side
-from bot.debates import DebateMap, TreeLine
-from bot.exports import FORMATS, export_map
-from bot.map_image import render_map
-from bot.ui import Pages, complete_debate, paginate
+from bot.debates.model import SIDES, DebateMap, Side
+from bot.interface.bot import CruxBot
+from bot.interface.transformers import DebateOption, debate_here
+from bot.interface.views import Pages
+from bot.maps.exports import FORMATS, export_map
+from bot.maps.image import render_map
+from bot.maps.tree import TreeLine, trees
+from bot.markdown import paginate
 
 SIGNS = {None: "•", "supports": "➕", "attacks": "➖"}
 TEXT_CHARS = 140
@@ -35,18 +37,21 @@ class Maps(commands.Cog):
         public="Post it for everyone in the channel (default: only you see it)",
     )
     @app_commands.choices(side=[app_commands.Choice(name=s.title(), value=s) for s in SIDES])
-    @app_commands.autocomplete(debate=complete_debate)
     async def show(
-        self, interaction: discord.Interaction, debate: int | None = None, side: str | None = None, public: bool = False
+        self,
+        interaction: discord.Interaction,
+        debate: DebateOption | None = None,
+        side: str | None = None,
+        public: bool = False,
     ) -> None:
         """Show a debate as a tree per side: arguments, what supports and attacks them, and votes."""
-        assert interaction.guild is not None
-        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
-        debate_map = self.bot.debates.map(found)
-        sides: list[Side] = [side] if side in SIDES else list(SIDES)  # type: ignore[list-item]
+        found = debate_here(interaction, debate)
+        debate_map = self.bot.services.debates.map(found)
+        sides: list[Side] = [s for s in SIDES if s == side] or list(SIDES)
+        outline = trees(debate_map)
         embeds = []
         for current in sides:
-            lines = [_line(row) for row in debate_map.tree(current)] or ["*No arguments yet.*"]
+            lines = [_line(row) for row in outline[current]] or ["*No arguments yet.*"]
             for page in paginate(lines):
                 embed = discord.Embed(
                     title=f"{current.title()} — {found.motion}"[:256], description=page, colour=_colour(current)
@@ -63,19 +68,17 @@ class Maps(commands.Cog):
         depth="How many levels below the top to draw (1-10)",
         public="Post it for everyone in the channel (default: only you see it)",
     )
-    @app_commands.autocomplete(debate=complete_debate)
     async def image(
         self,
         interaction: discord.Interaction,
-        debate: int | None = None,
+        debate: DebateOption | None = None,
         root: int | None = None,
         depth: app_commands.Range[int, 1, 10] | None = None,
         public: bool = False,
     ) -> None:
         """Draw a debate's map as a picture: boxes for arguments, arrows for supports and attacks."""
-        assert interaction.guild is not None
-        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
-        debate_map = self.bot.debates.map(found)
+        found = debate_here(interaction, debate)
+        debate_map = self.bot.services.debates.map(found)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         # Layout and drawing take a moment on big maps: keep them off the event loop.
         picture = await asyncio.to_thread(render_map, debate_map, root=root, depth=depth)
@@ -91,12 +94,10 @@ class Maps(commands.Cog):
         debate="The debate (default: this thread's, else the newest open one)",
     )
     @app_commands.choices(format=[app_commands.Choice(name=f, value=f) for f in FORMATS])
-    @app_commands.autocomplete(debate=complete_debate)
-    async def export(self, interaction: discord.Interaction, format: str, debate: int | None = None) -> None:
+    async def export(self, interaction: discord.Interaction, format: str, debate: DebateOption | None = None) -> None:
         """Download a debate's whole map as a file."""
-        assert interaction.guild is not None
-        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
-        name, text = export_map(self.bot.debates.map(found), format)
+        found = debate_here(interaction, debate)
+        name, text = export_map(self.bot.services.debates.map(found), format)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
         await interaction.response.send_message(f"Debate {found.id} as {format}.", file=file, ephemeral=True)
 

@@ -6,10 +6,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import CruxBot
-from bot.checks import manages_threads
-from bot.moderation import Action, Actor, ArgumentDetails, Moderation
-from bot.ui import complete_debate, report_action
+from bot.debates.moderation import Action, Actor, ArgumentDetails
+from bot.interface.bot import CruxBot
+from bot.interface.checks import manages_threads
+from bot.interface.modlog import report_action
+from bot.interface.transformers import DebateOption, debate_here
 
 RELATION_CHOICES = [app_commands.Choice(name=r, value=r) for r in ("supports", "attacks", "none")]
 QUOTE_CHARS = 900
@@ -23,12 +24,12 @@ class Moderating(commands.Cog):
         name="modlog",
         description="Where moderator actions are reported.",
         guild_only=True,
-        default_permissions=discord.Permissions(manage_guild=True),
+        default_permissions=discord.Permissions(manage_threads=True),
     )
 
     def __init__(self, bot: CruxBot) -> None:
         self.bot = bot
-        self.moderation = Moderation(bot.debates.store)
+        self.moderation = bot.services.moderation
 
     # -- commands -----------------------------------------------------------------------------------------------------
 
@@ -36,10 +37,9 @@ class Moderating(commands.Cog):
     @app_commands.describe(
         number="The argument's number (#n)", debate="The debate (default: this thread's or the newest)"
     )
-    @app_commands.autocomplete(debate=complete_debate)
-    async def show(self, interaction: discord.Interaction, number: int, debate: int | None = None) -> None:
+    async def show(self, interaction: discord.Interaction, number: int, debate: DebateOption | None = None) -> None:
         """Show one argument: its text, revisions, links both ways, votes and citations."""
-        details = self.moderation.details(self._debate(interaction, debate), number)
+        details = self.moderation.details(debate_here(interaction, debate), number)
         await interaction.response.send_message(embed=_details_embed(details), ephemeral=True)
 
     @argument.command(name="merge")
@@ -48,35 +48,32 @@ class Moderating(commands.Cog):
         into="The number of the argument to keep",
         debate="The debate (default: this thread's or the newest)",
     )
-    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
     async def merge(
-        self, interaction: discord.Interaction, duplicate: int, into: int, debate: int | None = None
+        self, interaction: discord.Interaction, duplicate: int, into: int, debate: DebateOption | None = None
     ) -> None:
         """Merge a duplicate into the argument it repeats; links, votes and citations move, nothing is deleted."""
-        action = self.moderation.merge(self._debate(interaction, debate), duplicate, into, _actor(interaction))
+        action = self.moderation.merge(debate_here(interaction, debate), duplicate, into, _actor(interaction))
         await self._done(interaction, action)
 
     @argument.command(name="remove")
     @app_commands.describe(
         number="The argument to hide", reason="Why (kept in the audit log)", debate="The debate (default: this one)"
     )
-    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
     async def remove(
-        self, interaction: discord.Interaction, number: int, reason: str, debate: int | None = None
+        self, interaction: discord.Interaction, number: int, reason: str, debate: DebateOption | None = None
     ) -> None:
         """Hide an argument from every view and export; it stays stored and can be restored."""
-        action = self.moderation.remove(self._debate(interaction, debate), number, reason, _actor(interaction))
+        action = self.moderation.remove(debate_here(interaction, debate), number, reason, _actor(interaction))
         await self._done(interaction, action)
 
     @argument.command(name="restore")
     @app_commands.describe(number="The removed argument to show again", debate="The debate (default: this one)")
-    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
-    async def restore(self, interaction: discord.Interaction, number: int, debate: int | None = None) -> None:
+    async def restore(self, interaction: discord.Interaction, number: int, debate: DebateOption | None = None) -> None:
         """Show a removed argument again."""
-        action = self.moderation.restore(self._debate(interaction, debate), number, _actor(interaction))
+        action = self.moderation.restore(debate_here(interaction, debate), number, _actor(interaction))
         await self._done(interaction, action)
 
     @argument.command(name="relink")
@@ -87,13 +84,17 @@ class Moderating(commands.Cog):
         debate="The debate (default: this one)",
     )
     @app_commands.choices(relation=RELATION_CHOICES)
-    @app_commands.autocomplete(debate=complete_debate)
     @manages_threads
     async def relink(
-        self, interaction: discord.Interaction, number: int, target: int, relation: str, debate: int | None = None
+        self,
+        interaction: discord.Interaction,
+        number: int,
+        target: int,
+        relation: str,
+        debate: DebateOption | None = None,
     ) -> None:
         """Fix a link made by mistake: make an argument support or attack another, or neither."""
-        found = self._debate(interaction, debate)
+        found = debate_here(interaction, debate)
         action = self.moderation.relink(found, number, target, relation, _actor(interaction))
         await self._done(interaction, action)
 
@@ -103,15 +104,11 @@ class Moderating(commands.Cog):
     async def set_modlog(self, interaction: discord.Interaction, channel: discord.TextChannel | None = None) -> None:
         """Choose the channel that moderator actions are reported to."""
         assert interaction.guild is not None
-        self.bot.debates.set_modlog_channel(interaction.guild.id, channel.id if channel else None)
+        self.moderation.set_modlog_channel(interaction.guild.id, channel.id if channel else None)
         text = f"Moderator actions will be reported in {channel.mention}." if channel else "Mod-log reporting is off."
         await interaction.response.send_message(text, ephemeral=True)
 
     # -- private ------------------------------------------------------------------------------------------------------
-
-    def _debate(self, interaction: discord.Interaction, debate: int | None):
-        assert interaction.guild is not None
-        return self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
 
     async def _done(self, interaction: discord.Interaction, action: Action) -> None:
         """Tell the moderator, and report the action in the mod-log channel when one is set."""

@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-from pathlib import Path
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import CruxBot
-from bot.checks import manages_server
 from bot.db.sources import Document
-from bot.documents import MAX_DOCUMENT_BYTES, SUPPORTED_SUFFIXES, too_large
-from bot.errors import DocumentRejected, SourceNotFound
-from bot.library import AddResult, Hit
+from bot.errors import SourceNotFound
+from bot.interface.bot import CruxBot
+from bot.interface.checks import manages_server
 from bot.prompts import render
-from bot.search import clean_query
+from bot.sources.documents import MAX_DOCUMENT_BYTES, check_upload
+from bot.sources.library import AddResult, Hit
+from bot.sources.search import clean_query
 
 EMBED_COLOUR = discord.Colour.from_rgb(88, 101, 242)
 MAX_LISTED = 25
@@ -30,6 +29,7 @@ class Sources(commands.Cog):
 
     def __init__(self, bot: CruxBot) -> None:
         self.bot = bot
+        self.library = bot.services.library
 
     @app_commands.command(name="source")
     @app_commands.describe(
@@ -46,12 +46,12 @@ class Sources(commands.Cog):
     ) -> None:
         """Find the source excerpts that best answer a claim or question."""
         text = clean_query(query)
-        if len(self.bot.library.index) == 0:
+        if len(self.library.index) == 0:
             await interaction.response.send_message(render("library_empty"), ephemeral=True)
             return
         # Encoding and the database read run in a worker thread; defer first so Discord's 3 s window is never missed.
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        hits = await asyncio.to_thread(self.bot.library.search, text, count)
+        hits = await asyncio.to_thread(self.library.search, text, count)
         await interaction.followup.send(
             render("source_header", query=discord.utils.escape_markdown(text)),
             embeds=[_hit_embed(hit) for hit in hits],
@@ -61,7 +61,7 @@ class Sources(commands.Cog):
     @sources.command(name="list")
     async def list_sources(self, interaction: discord.Interaction) -> None:
         """List the documents in the source library."""
-        documents = await asyncio.to_thread(self.bot.library.documents)
+        documents = await asyncio.to_thread(self.library.documents)
         if not documents:
             await interaction.response.send_message(render("library_empty"), ephemeral=True)
             return
@@ -83,14 +83,11 @@ class Sources(commands.Cog):
         self, interaction: discord.Interaction, file: discord.Attachment, title: str | None = None
     ) -> None:
         """Add a document to the source library, or update it if a file of that name is there."""
-        if Path(file.filename).suffix.lower() not in SUPPORTED_SUFFIXES:
-            raise DocumentRejected(f"`{file.filename}` is not a supported document: attach a .txt, .md or .pdf file.")
-        if file.size > MAX_DOCUMENT_BYTES:
-            raise DocumentRejected(too_large(file.filename, file.size))
+        check_upload(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         added_by = f"{interaction.user.name} ({interaction.user.id})"
-        result = await asyncio.to_thread(self.bot.library.add, file.filename, data, added_by, title)
+        result = await asyncio.to_thread(self.library.add, file.filename, data, added_by, title)
         await interaction.followup.send(_added_message(result), ephemeral=True)
 
     @sources.command(name="remove")
@@ -98,7 +95,7 @@ class Sources(commands.Cog):
     @manages_server
     async def remove_source(self, interaction: discord.Interaction, source: str) -> None:
         """Remove a document and its excerpts from the source library."""
-        document = await asyncio.to_thread(self.bot.library.remove, _source_id(source))
+        document = await asyncio.to_thread(self.library.remove, _source_id(source))
         await interaction.response.send_message(
             render(
                 "sources_removed",
@@ -112,7 +109,7 @@ class Sources(commands.Cog):
     @remove_source.autocomplete("source")
     async def _complete_source(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.strip().lstrip("#").lower()
-        documents = await asyncio.to_thread(self.bot.library.documents)
+        documents = await asyncio.to_thread(self.library.documents)
         matches = [d for d in documents if needle in d.title.lower() or needle == str(d.id)]
         return [app_commands.Choice(name=f"#{d.id} {d.title}"[:100], value=str(d.id)) for d in matches[:25]]
 
@@ -134,7 +131,7 @@ def _hit_embed(hit: Hit) -> discord.Embed:
 
 def _document_line(document: Document) -> str:
     title = discord.utils.escape_markdown(document.title)
-    return f"**#{document.id}** {title} — {document.excerpt_count} excerpts, added {document.added_at[:10]}"
+    return f"**#{document.id}** {title} — {document.excerpt_count} excerpts, added {document.added_on}"
 
 
 def _added_message(result: AddResult) -> str:

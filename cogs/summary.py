@@ -9,11 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.bot import CruxBot
-from bot.db.debates import SIDES
-from bot.debates import DebateError
+from bot.debates.model import SIDES
+from bot.errors import DebateError
+from bot.interface.bot import CruxBot
+from bot.interface.checks import require_manage_threads
+from bot.interface.transformers import DebateOption, debate_here
+from bot.interface.views import Pages
 from bot.summary import render_summary, summarise, summary_pages
-from bot.ui import Pages, complete_debate
 
 
 class Summaries(commands.Cog):
@@ -29,22 +31,24 @@ class Summaries(commands.Cog):
         public="Post it in the channel for everyone (needs Manage Threads; default: only you see it)",
     )
     @app_commands.choices(side=[app_commands.Choice(name=s.title(), value=s) for s in SIDES])
-    @app_commands.autocomplete(debate=complete_debate)
     @app_commands.guild_only()
     async def summary(
-        self, interaction: discord.Interaction, debate: int | None = None, side: str | None = None, public: bool = False
+        self,
+        interaction: discord.Interaction,
+        debate: DebateOption | None = None,
+        side: str | None = None,
+        public: bool = False,
     ) -> None:
         """Digest a debate: strongest and contested arguments, open attacks, themes, sources and who took part."""
-        assert interaction.guild is not None
-        if public and not interaction.permissions.manage_threads:
-            raise app_commands.MissingPermissions(["manage_threads"])
-        found = self.bot.debates.find(interaction.guild.id, debate, interaction.channel_id)
+        if public:
+            require_manage_threads(interaction)
+        found = debate_here(interaction, debate)
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        debate_map = self.bot.debates.map(found)
-        vectors = self.bot.debates.vectors(found)
-        chosen = side if side in SIDES else None
+        debate_map = self.bot.services.debates.map(found)
+        vectors = self.bot.services.debates.vectors(found)
+        chosen = next((s for s in SIDES if s == side), None)
         # Clustering thousands of arguments is CPU work: keep it off the event loop.
-        digest = await asyncio.to_thread(summarise, debate_map, vectors, side=chosen)  # type: ignore[arg-type]
+        digest = await asyncio.to_thread(summarise, debate_map, vectors, side=chosen)
         pages = summary_pages(digest)
         if not pages:
             raise DebateError("There is nothing to summarise yet.")

@@ -13,8 +13,8 @@ import pytest
 
 from bot.db import open_database
 from bot.db.sources import SourceStore
-from bot.embedding import MiniLMEmbedder
-from bot.library import Library
+from bot.sources.embedding import MiniLMEmbedder
+from bot.sources.library import Library
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"

@@ -8,12 +8,13 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.__main__ import main
-from bot.embedding import MiniLMEmbedder
+from bot.sources.embedding import MiniLMEmbedder
 from tests.conftest import ROOT, SEEDS
 
 FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz0123456789AB"
@@ -22,7 +23,7 @@ FAKE_TOKEN = "MTIzNDU2Nzg5MDEyMzQ1Njc4.GhIjKl.abcdefghijklmnopqrstuvwxyz01234567
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, real_embedder: MiniLMEmbedder) -> Path:
     """Point CRUX_DB at a fresh file, clear Discord settings, run from a folder without a .env, reuse the model."""
-    monkeypatch.setattr("bot.embedding.MiniLMEmbedder", lambda: real_embedder)
+    monkeypatch.setattr("bot.sources.embedding.MiniLMEmbedder", lambda: real_embedder)
     for name in list(os.environ):
         if name.startswith(("CRUX_", "DISCORD_")):
             monkeypatch.delenv(name)
@@ -166,7 +167,7 @@ def _debate_in(db_path: Path) -> None:
         message_id=11,
         jump_url="https://discord.com/channels/1/10/11",
         text="Safety research needs time that the race does not give it.",
-        posted_at="2026-11-23T10:00:00+00:00",
+        posted_at=datetime(2026, 11, 23, 10, tzinfo=UTC),
     )
     rebuttal = store.add_argument(
         debate_id=debate.id,
@@ -179,7 +180,7 @@ def _debate_in(db_path: Path) -> None:
         message_id=21,
         jump_url="https://discord.com/channels/1/20/21",
         text="A pause only helps the labs that ignore it.",
-        posted_at="2026-11-23T10:05:00+00:00",
+        posted_at=datetime(2026, 11, 23, 10, 5, tzinfo=UTC),
     )
     store.link(rebuttal, claim, "attacks", "context_menu", 5)
     store.db.conn.close()

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.documents import (
+from bot.errors import DocumentRejected
+from bot.sources.documents import (
     MAX_DOCUMENT_BYTES,
     MAX_EXCERPT_CHARS,
     MAX_TITLE_CHARS,
@@ -15,7 +16,6 @@ from bot.documents import (
     parse_document,
     split_excerpts,
 )
-from bot.errors import DocumentRejected
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +15,12 @@ import pytest
 from markdown_it import MarkdownIt
 
 from bot.db import open_database
-from bot.db.debates import Argument, DebateStore, Side
-from bot.debates import MAX_DEPTH, DebateMap, Debates
+from bot.db.debates import DebateStore
+from bot.debates.model import Argument, DebateMap, Side
+from bot.debates.service import load_map
 from bot.errors import CruxError
-from bot.exports import FORMATS, export_map
+from bot.maps.exports import FORMATS, export_map
+from bot.maps.tree import MAX_TREE_DEPTH
 
 ARGDOWN_DIR = Path(__file__).resolve().parent / "argdown"
 PRO_THREAD, CON_THREAD = 111, 222
@@ -113,7 +116,7 @@ class Sample:
             message_id=self.next_message,
             jump_url=f"https://discord.com/channels/1/{thread}/{self.next_message}",
             text=text,
-            posted_at=f"2025-03-01T12:{self.next_message % 60:02d}:00+00:00",
+            posted_at=datetime(2025, 3, 1, 12, self.next_message % 60, tzinfo=UTC),
         )
         if argument.number is not None:
             self.arguments[argument.number] = argument
@@ -121,7 +124,7 @@ class Sample:
 
     def map(self) -> DebateMap:
         """Read the debate's map back from storage."""
-        return Debates(self.store, library=None).map(self.store.debate(self.debate_id))  # type: ignore[arg-type]
+        return load_map(self.store, self.store.debate(self.debate_id))
 
 
 def _new_sample(motion: str = MOTION) -> Sample:
@@ -165,7 +168,7 @@ def sample() -> Sample:
         sentence="Never shown.",
         similarity=0.5,
     )
-    built.store.mark_deleted(arguments[11], "2025-03-02T09:00:00+00:00")
+    built.store.mark_deleted(arguments[11], datetime(2025, 3, 2, 9, tzinfo=UTC))
     return built
 
 
@@ -540,10 +543,10 @@ def test_cycles_export_every_argument_and_relation_once(cycle: Sample) -> None:
 
 
 def test_long_reply_chains_continue_in_new_trees() -> None:
-    """A chain of replies deeper than MAX_DEPTH is cut into trees the parsers read, keeping every relation."""
+    """A chain of replies deeper than MAX_TREE_DEPTH is cut into trees the parsers read, keeping every relation."""
     built = _new_sample()
     previous = built.add("pro", "amy", "The first argument of a long chain.")
-    for n in range(2, 3 * MAX_DEPTH):
+    for n in range(2, 3 * MAX_TREE_DEPTH):
         argument = built.add("pro", "bo", f"Reply {n} in a long chain of replies.")
         built.store.link(argument, previous, "supports", "reply", None)
         previous = argument
@@ -551,7 +554,7 @@ def test_long_reply_chains_continue_in_new_trees() -> None:
     assert parsed["errors"] == []
     assert _as_relations(parsed) == _relations_of(built)
     _, items = _markdown(_export(built, "markdown"))
-    assert max(item.depth for item in items) == MAX_DEPTH
+    assert max(item.depth for item in items) == MAX_TREE_DEPTH
     nested = {(_number(item), _number(item.parent), "supports") for item in items if item.parent is not None}
     assert nested == _relations_of(built)
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 from bot.db.sources import SourceStore
-from bot.documents import split_excerpts
 from bot.errors import BadQuery, DocumentRejected, SourceNotFound
-from bot.library import Library, PathOutcome
-from bot.search import Mode
+from bot.sources.documents import split_excerpts
+from bot.sources.library import Library, PathOutcome
+from bot.sources.search import Mode
 
 if TYPE_CHECKING:
     from tests.conftest import FakeEmbedder

@@ -5,19 +5,21 @@ from __future__ import annotations
 import io
 import itertools
 import random
+from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
 
 from bot.db import open_database
-from bot.db.debates import Argument, DebateStore, Relation, Side, other_side
-from bot.debates import DebateMap, load_map
+from bot.db.debates import DebateStore
+from bot.debates.model import Argument, DebateMap, Relation, Side, other_side
+from bot.debates.service import load_map
 from bot.errors import CruxError
-from bot.map_image import MAX_NODES, MAX_SIDE, MapImage, MapImageError, drawable, render_map
+from bot.maps.image import MAX_NODES, MAX_SIDE, MapImage, MapImageError, drawable, render_map
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 THREADS: dict[Side, int] = {"pro": 111, "con": 222}
-POSTED = "2025-03-01T12:00:00+00:00"
+POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
 MOTION = "The leading AI powers should agree a verifiable global pause on training frontier AI models."
 
 

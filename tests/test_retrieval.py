@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.evaluation import evaluate, load_queries
-from bot.library import Library
+from bot.sources.evaluation import evaluate, load_queries
+from bot.sources.library import Library
 from tests.conftest import QUERIES
 
 # Measured by benchmarks/retrieval_eval.py (README, "Search quality"): hybrid hit@3 = 0.875 over 32 queries.

@@ -7,9 +7,9 @@ import pytest
 
 from bot.db import open_database
 from bot.db.sources import SourceStore, Vectors
-from bot.documents import parse_document, split_excerpts
 from bot.errors import BadQuery
-from bot.search import MAX_QUERY_CHARS, DenseIndex, clean_query, keyword_expression, reciprocal_rank_fusion
+from bot.sources.documents import parse_document, split_excerpts
+from bot.sources.search import MAX_QUERY_CHARS, DenseIndex, clean_query, keyword_expression, reciprocal_rank_fusion
 
 # --- clean_query ------------------------------------------------------------------------------------------------
 

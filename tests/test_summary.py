@@ -13,8 +13,9 @@ from markdown_it import MarkdownIt
 
 from bot import summary as summary_module
 from bot.db import open_database
-from bot.db.debates import Argument, Debate, DebateStore, Side
-from bot.debates import DebateMap, load_map
+from bot.db.debates import DebateStore
+from bot.debates.model import Argument, Debate, DebateMap, Side
+from bot.debates.service import load_map
 from bot.summary import Summary, average_linkage, open_attacks, quote, render_summary, summarise, summary_pages
 
 MOTION = "The world should pause the training of frontier AI models until they can be shown to be safe."
@@ -63,7 +64,7 @@ class Builder:
             message_id=message_id,
             jump_url=f"https://discord.com/channels/1/{THREADS[side]}/{message_id}",
             text=text,
-            posted_at=(START + timedelta(minutes=self.minutes)).isoformat(timespec="seconds"),
+            posted_at=START + timedelta(minutes=self.minutes),
         )
 
     def answer(self, relation: str, target: Argument, text: str, author: str = "Ben") -> Argument:

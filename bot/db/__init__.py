@@ -39,9 +39,14 @@ def open_database(path: Path | str, *, create: bool = True) -> sqlite_utils.Data
     return db
 
 
+def stamp(moment: datetime) -> str:
+    """Return a time as stored: ISO 8601 in UTC, to the second."""
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
 def now() -> str:
-    """Return the current UTC time as stored: ISO 8601 to the second."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """Return the current time as stored."""
+    return stamp(datetime.now(UTC))
 
 
 def parse_time(stamp: str) -> datetime:

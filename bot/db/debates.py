@@ -1,157 +1,13 @@
-"""The debates store: debates and their threads, arguments with revisions, links, votes, citations."""
+"""The debates store: debates and their threads, arguments with revisions, links, votes and citations."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from datetime import datetime
 
-import numpy as np
 import sqlite_utils
 
-from bot.db import insert_row, now
-
-Side = Literal["pro", "con"]
-Relation = Literal["supports", "attacks", "duplicate_of"]
-SIDES: tuple[Side, Side] = ("pro", "con")
-
-
-def other_side(side: Side) -> Side:
-    """Return the opposing side."""
-    return "con" if side == "pro" else "pro"
-
-
-@dataclass(frozen=True)
-class Debate:
-    """A debate: its motion, where it runs and its threads by side."""
-
-    id: int
-    guild_id: int
-    channel_id: int
-    kind: str
-    motion: str
-    status: str
-    citations: str
-    created_by: int
-    created_at: str
-    closed_by: int | None
-    closed_at: str | None
-    threads: dict[str, int] = field(default_factory=dict)
-
-    def thread_for(self, side: Side) -> int:
-        """Return the id of this debate's thread for a side."""
-        return self.threads[side]
-
-
-@dataclass(frozen=True)
-class Argument:
-    """One captured message: an argument with a number, or a comment without one."""
-
-    id: int
-    debate_id: int
-    number: int | None
-    side: Side
-    kind: str
-    origin: str
-    author_id: int
-    author_name: str
-    thread_id: int
-    message_id: int
-    jump_url: str
-    text: str
-    posted_at: str
-    edited_at: str | None
-    deleted_at: str | None
-    removed_at: str | None = None
-    removed_by: int | None = None
-    removed_reason: str | None = None
-    merged_into: int | None = None
-
-    @property
-    def visible(self) -> bool:
-        """Return whether the argument shows in views and exports (not deleted, removed or merged away)."""
-        return self.deleted_at is None and self.removed_at is None and self.merged_into is None
-
-    @property
-    def label(self) -> str:
-        """Return how members refer to it: #n for an argument, 'comment' for chatter."""
-        return f"#{self.number}" if self.number is not None else "comment"
-
-
-@dataclass(frozen=True)
-class Link:
-    """A relation from one argument to another, with who made it and how."""
-
-    id: int
-    debate_id: int
-    source_id: int
-    target_id: int
-    relation: str
-    method: str
-    made_by: int | None
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Revision:
-    """An earlier text of an argument, kept when it was edited."""
-
-    argument_id: int
-    text: str
-    replaced_at: str
-
-
-@dataclass(frozen=True)
-class Citation:
-    """A source excerpt suggested for, or cited by, an argument."""
-
-    id: int
-    argument_id: int
-    excerpt_id: int
-    document_id: int
-    document_title: str
-    paragraph: int
-    sentence: str
-    status: str
-    similarity: float | None
-    created_at: str
-    confirmed_by: int | None
-    confirmed_at: str | None
-
-
-@dataclass(frozen=True)
-class AuditEntry:
-    """A moderator's action on the map, with who did it, when and why."""
-
-    id: int
-    guild_id: int
-    debate_id: int
-    actor_id: int
-    actor_name: str
-    action: str
-    argument_id: int | None
-    target_id: int | None
-    reason: str | None
-    detail: str | None
-    created_at: str
-
-
-@dataclass(frozen=True)
-class Votes:
-    """The 👍 and 👎 votes an argument has."""
-
-    up: int = 0
-    down: int = 0
-
-
-@dataclass(frozen=True)
-class OpenThread:
-    """A thread of an open debate, with the last message captured from it."""
-
-    thread_id: int
-    debate_id: int
-    side: Side
-    last_message_id: int
+from bot.db import insert_row, now, stamp
+from bot.debates.model import Argument, Citation, Debate, DebateThread, Link, Relation, Revision, Side, Votes
 
 
 class DebateStore:
@@ -200,18 +56,18 @@ class DebateStore:
         """Return every debate in every server, oldest first."""
         return self._debates_where("1 order by id", [])
 
-    def thread(self, thread_id: int) -> OpenThread | None:
+    def thread(self, thread_id: int) -> DebateThread | None:
         """Return the debate thread with this id, open or not."""
         rows = list(self.db.query("select * from debate_threads where thread_id = ?", [thread_id]))
-        return OpenThread(**rows[0]) if rows else None
+        return DebateThread(**rows[0]) if rows else None
 
-    def open_threads(self) -> list[OpenThread]:
+    def open_threads(self) -> list[DebateThread]:
         """Return every thread of every open debate."""
         rows = self.db.query(
             "select t.* from debate_threads t join debates d on d.id = t.debate_id where d.status = 'open' "
             "order by t.debate_id, t.side desc"
         )
-        return [OpenThread(**row) for row in rows]
+        return [DebateThread(**row) for row in rows]
 
     def close_debate(self, debate_id: int, closed_by: int) -> Debate:
         """Record that a debate was closed."""
@@ -245,7 +101,7 @@ class DebateStore:
         message_id: int,
         jump_url: str,
         text: str,
-        posted_at: str,
+        posted_at: datetime,
     ) -> Argument:
         """Store a captured message, numbering it when it is an argument; a message id already stored is returned."""
         with self.db.atomic():
@@ -268,7 +124,7 @@ class DebateStore:
                     "message_id": message_id,
                     "jump_url": jump_url,
                     "text": text,
-                    "posted_at": posted_at,
+                    "posted_at": stamp(posted_at),
                 },
             )
             self.advance_cursor(thread_id, message_id)
@@ -294,13 +150,13 @@ class DebateStore:
         rows = self.db.query(f"select * from arguments where debate_id = ?{where} order by message_id", [debate_id])
         return [Argument(**row) for row in rows]
 
-    def revise(self, argument: Argument, text: str, edited_at: str) -> Argument:
+    def revise(self, argument: Argument, text: str, edited_at: datetime) -> Argument:
         """Replace an argument's text, keeping the earlier text as a revision."""
         with self.db.atomic():
             self.db.table("revisions").insert(
-                {"argument_id": argument.id, "text": argument.text, "replaced_at": edited_at}
+                {"argument_id": argument.id, "text": argument.text, "replaced_at": stamp(edited_at)}
             )
-            self.db.table("arguments").update(argument.id, {"text": text, "edited_at": edited_at})
+            self.db.table("arguments").update(argument.id, {"text": text, "edited_at": stamp(edited_at)})
             self.db.execute("delete from argument_embeddings where argument_id = ?", [argument.id])
         return self.argument(argument.id)
 
@@ -319,9 +175,9 @@ class DebateStore:
         )
         return [Revision(**row) for row in rows]
 
-    def mark_deleted(self, argument: Argument, deleted_at: str) -> Argument:
+    def mark_deleted(self, argument: Argument, deleted_at: datetime) -> Argument:
         """Hide an argument whose message was deleted; it stays stored."""
-        self.db.table("arguments").update(argument.id, {"deleted_at": deleted_at})
+        self.db.table("arguments").update(argument.id, {"deleted_at": stamp(deleted_at)})
         return self.argument(argument.id)
 
     # -- links, votes, citations --------------------------------------------------------------------------------------
@@ -412,134 +268,6 @@ class DebateStore:
             [debate_id],
         )
         return [Citation(**row) for row in rows]
-
-    # -- moderation ---------------------------------------------------------------------------------------------------
-
-    def remove(self, argument: Argument, removed_by: int, reason: str) -> Argument:
-        """Hide an argument from every view and export; it stays stored."""
-        self.db.table("arguments").update(
-            argument.id, {"removed_at": now(), "removed_by": removed_by, "removed_reason": reason}
-        )
-        return self.argument(argument.id)
-
-    def restore(self, argument: Argument) -> Argument:
-        """Show a removed argument again."""
-        self.db.table("arguments").update(argument.id, {"removed_at": None, "removed_by": None, "removed_reason": None})
-        return self.argument(argument.id)
-
-    def merge(self, duplicate: Argument, survivor: Argument) -> dict[str, int]:
-        """Move a duplicate's links, votes and citations to the survivor and point the duplicate at it.
-
-        A member who voted on both keeps their vote on the survivor; a link that would join the survivor to itself
-        or repeat one it has is dropped. Returns how many links, votes and citations moved.
-        """
-        with self.db.atomic():
-            moved = {"links": 0, "votes": 0, "citations": 0}
-            for end, other in (("source_id", "target_id"), ("target_id", "source_id")):
-                rows = list(self.db.query(f"select * from links where {end} = ?", [duplicate.id]))
-                for row in rows:
-                    if row[other] == survivor.id:
-                        continue  # the duplicate_of link (or a link between the two) stays as the record
-                    moved["links"] += self.db.execute(
-                        f"update or ignore links set {end} = ? where id = ?", [survivor.id, row["id"]]
-                    ).rowcount
-            moved["votes"] = self.db.execute(
-                "update or ignore votes set argument_id = ? where argument_id = ?", [survivor.id, duplicate.id]
-            ).rowcount
-            moved["citations"] = self.db.execute(
-                "update or ignore citations set argument_id = ? where argument_id = ?", [survivor.id, duplicate.id]
-            ).rowcount
-            self.db.table("arguments").update(duplicate.id, {"merged_into": survivor.id})
-        return moved
-
-    def relink(self, source: Argument, target: Argument, relation: Relation | None, made_by: int) -> None:
-        """Replace whatever supports or attacks link runs from source to target with one relation (or none)."""
-        with self.db.atomic():
-            self.db.execute(
-                "delete from links where source_id = ? and target_id = ? and relation in ('supports', 'attacks')",
-                [source.id, target.id],
-            )
-            if relation is not None:
-                self.link(source, target, relation, "moderator", made_by)
-
-    def record(
-        self,
-        *,
-        guild_id: int,
-        debate_id: int,
-        actor_id: int,
-        actor_name: str,
-        action: str,
-        argument: Argument | None = None,
-        target: Argument | None = None,
-        reason: str | None = None,
-        detail: str | None = None,
-    ) -> AuditEntry:
-        """Append a moderator action to the audit log."""
-        entry_id = insert_row(
-            self.db,
-            "audit_log",
-            {
-                "guild_id": guild_id,
-                "debate_id": debate_id,
-                "actor_id": actor_id,
-                "actor_name": actor_name,
-                "action": action,
-                "argument_id": argument.id if argument else None,
-                "target_id": target.id if target else None,
-                "reason": reason,
-                "detail": detail,
-                "created_at": now(),
-            },
-        )
-        return AuditEntry(**self.db.table("audit_log").get(entry_id))
-
-    def audit_log(self, debate_id: int) -> list[AuditEntry]:
-        """Return a debate's moderator actions, oldest first."""
-        rows = self.db.query("select * from audit_log where debate_id = ? order by id", [debate_id])
-        return [AuditEntry(**row) for row in rows]
-
-    def modlog_channel(self, guild_id: int) -> int | None:
-        """Return the channel a server's moderator actions are posted to, if one is set."""
-        rows = list(self.db.query("select modlog_channel_id from guild_settings where guild_id = ?", [guild_id]))
-        return rows[0]["modlog_channel_id"] if rows else None
-
-    def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> None:
-        """Set (or with None, clear) a server's mod-log channel."""
-        self.db.table("guild_settings").upsert({"guild_id": guild_id, "modlog_channel_id": channel_id}, pk="guild_id")
-
-    # -- argument embeddings ------------------------------------------------------------------------------------------
-
-    def save_vectors(
-        self, arguments: Sequence[Argument], vectors: np.ndarray, model: str, hashes: Sequence[str]
-    ) -> None:
-        """Store the embeddings of arguments' current text."""
-        with self.db.atomic():
-            for argument, vector, content_hash in zip(arguments, vectors, hashes, strict=True):
-                self.db.table("argument_embeddings").upsert(
-                    {
-                        "argument_id": argument.id,
-                        "model": model,
-                        "content_hash": content_hash,
-                        "vector": np.asarray(vector, dtype=np.float32).tobytes(),
-                    },
-                    pk="argument_id",
-                )
-
-    def vectors(self, debate_id: int, model: str) -> tuple[list[int], np.ndarray]:
-        """Return the ids and embeddings of a debate's visible arguments (comments excluded)."""
-        rows = list(
-            self.db.query(
-                "select e.argument_id, e.vector from argument_embeddings e join arguments a on a.id = e.argument_id "
-                "where a.debate_id = ? and e.model = ? and a.kind = 'argument' and a.deleted_at is null "
-                "order by a.id",
-                [debate_id, model],
-            )
-        )
-        if not rows:
-            return [], np.empty((0, 0), dtype=np.float32)
-        matrix = np.frombuffer(b"".join(r["vector"] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-        return [r["argument_id"] for r in rows], matrix
 
     # -- helpers ------------------------------------------------------------------------------------------------------
 

@@ -10,8 +10,8 @@ import numpy as np
 import sqlite_utils
 
 from bot.db import insert_row, now
-from bot.documents import Chunk, ParsedDocument, Span, text_hash
 from bot.errors import SourceNotFound
+from bot.sources.documents import Chunk, ParsedDocument, Span, text_hash
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,11 @@ class Document:
     added_at: str
     updated_at: str
     excerpt_count: int
+
+    @property
+    def added_on(self) -> str:
+        """Return the day it was first added, as YYYY-MM-DD."""
+        return self.added_at[:10]
 
 
 @dataclass(frozen=True)

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import UTC, datetime
 
 import numpy as np
 import pytest
 import sqlite_utils
 
 from bot.db import open_database
-from bot.db.debates import Argument, Debate, DebateStore
+from bot.db.debates import DebateStore
 from bot.db.migrations import migrations
+from bot.db.vectors import ArgumentVectors
+from bot.debates.model import Argument, Debate
 
 GUILD = 111
 PRO, CON = 1001, 1002
 ADA, BEN = 7, 8
 MOTION = "The world should pause the training of frontier AI models until they can be shown to be safe."
-POSTED = "2025-03-01T12:00:00+00:00"
+POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -179,12 +182,14 @@ def test_autoincrement_ids_are_never_reused(store: DebateStore, debate: Debate, 
 def test_revisions_keep_earlier_texts_oldest_first(store: DebateStore, debate: Debate) -> None:
     """Revising twice keeps both earlier texts in order and drops the embedding of the old text."""
     argument = _add(store, debate, 2001, "A pause is unenforceable.")
-    store.save_vectors([argument], np.ones((1, 4), np.float32), "fake", ["hash"])
-    argument = store.revise(argument, "A pause is hard to enforce.", "2025-03-01T12:05:00+00:00")
-    store.revise(argument, "A pause is hard to enforce without chip tracking.", "2025-03-01T12:10:00+00:00")
+    ArgumentVectors(store.db).save([argument], np.ones((1, 4), np.float32), "fake", ["hash"])
+    argument = store.revise(argument, "A pause is hard to enforce.", datetime(2025, 3, 1, 12, 5, tzinfo=UTC))
+    store.revise(
+        argument, "A pause is hard to enforce without chip tracking.", datetime(2025, 3, 1, 12, 10, tzinfo=UTC)
+    )
     earlier = [r.text for r in store.revisions(argument.id)]
     assert earlier == ["A pause is unenforceable.", "A pause is hard to enforce."]
-    assert store.vectors(debate.id, "fake")[0] == []
+    assert ArgumentVectors(store.db).of_debate(debate.id, "fake")[0] == []
 
 
 def test_votes_replace_and_withdraw_per_member(store: DebateStore, debate: Debate) -> None:
@@ -212,7 +217,7 @@ def test_vectors_leave_out_comments_and_deleted_arguments(store: DebateStore, de
     kept = _add(store, debate, 2001, "A pause needs an international agency with inspectors.")
     comment = _add(store, debate, 2002, "good point", kind="comment")
     deleted = store.mark_deleted(_add(store, debate, 2003, "Chips can be tracked like uranium."), POSTED)
-    store.save_vectors([kept, comment, deleted], np.eye(3, 4, dtype=np.float32), "fake", ["a", "b", "c"])
-    ids, matrix = store.vectors(debate.id, "fake")
+    ArgumentVectors(store.db).save([kept, comment, deleted], np.eye(3, 4, dtype=np.float32), "fake", ["a", "b", "c"])
+    ids, matrix = ArgumentVectors(store.db).of_debate(debate.id, "fake")
     assert ids == [kept.id]
     assert matrix.shape == (1, 4)

@@ -13,8 +13,8 @@ import sqlite_utils
 from bot.db import open_database
 from bot.db.migrations import migrations
 from bot.db.sources import SourceStore, Vectors
-from bot.documents import parse_document, split_excerpts
 from bot.errors import DatabaseUnusable, SourceNotFound
+from bot.sources.documents import parse_document, split_excerpts
 
 TEXT = (
     b"The pause debate\n"

@@ -9,14 +9,13 @@ from pathlib import Path
 import discord
 import pytest
 
-from bot.bot import CruxBot, create_bot
 from bot.db import open_database
-from bot.db.debates import DebateStore
-from bot.debates import Debates
-from bot.library import Library
+from bot.interface.bot import CruxBot, create_bot
+from bot.services import build_services
 from bot.settings import Settings
-from tests.e2e.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember
-from tests.e2e.harness import client_options, errors, fake, start_client
+from bot.sources.library import Library
+from tests.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember
+from tests.fake_discord.harness import client_options, errors, fake, start_client
 
 __all__ = ["errors", "fake"]
 
@@ -62,8 +61,8 @@ def settings_for(fake: FakeDiscord, world: World, db_path: Path) -> Settings:
 def build_bot(fake: FakeDiscord, world: World, library: Library) -> CruxBot:
     """Build Crux as `crux run` does, over a library and a debates store on the library's database file."""
     path = Path(library.store.db.execute("pragma database_list").fetchone()[2])
-    debates = Debates(DebateStore(open_database(path)), library)
-    return create_bot(settings_for(fake, world, path), library, debates, **client_options())
+    services = build_services(open_database(path), library)
+    return create_bot(settings_for(fake, world, path), services, **client_options())
 
 
 @pytest.fixture

@@ -7,11 +7,12 @@ import json
 import discord
 import pytest
 
-from bot.bot import CruxBot
-from bot.library import Library
+from bot.interface.bot import CruxBot
+from bot.maps.tree import side_tree
+from bot.sources.library import Library
 from tests.e2e.conftest import World, build_bot
-from tests.e2e.fake_discord import ActionRefused, FakeChannel, FakeDiscord, FakeMember
-from tests.e2e.harness import start_client
+from tests.fake_discord import ActionRefused, FakeChannel, FakeDiscord, FakeMember
+from tests.fake_discord.harness import start_client
 
 MODAL = 9
 EPHEMERAL = 64
@@ -49,13 +50,13 @@ async def post(fake: FakeDiscord, world: World, thread: FakeChannel, member: Fak
 
 async def settled(bot: CruxBot) -> None:
     """Wait until Crux has analysed every captured argument (citations and duplicates are posted by then)."""
-    await bot.get_cog("Debating").analysis_idle()
+    await bot.get_cog("Debating").wait_until_analysed()
 
 
 def map_of(bot: CruxBot):
     """Return the newest debate's map as stored."""
-    debate = bot.debates.store.all_debates()[-1]
-    return bot.debates.map(debate)
+    debate = bot.services.debates.store.all_debates()[-1]
+    return bot.services.debates.map(debate)
 
 
 @pytest.fixture
@@ -76,7 +77,7 @@ async def test_start_in_a_text_channel_opens_two_threads(fake: FakeDiscord, worl
         opening = fake.messages_in(thread)[0]["content"]
         assert f"This is the **{side.title()}** thread" in opening
         assert "Rebut argument" in opening and "👍" in opening
-    assert [d.kind for d in crux.debates.store.all_debates()] == ["text"]
+    assert [d.kind for d in crux.services.debates.store.all_debates()] == ["text"]
 
 
 async def test_start_in_a_forum_posts_tagged_pro_and_con(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
@@ -112,7 +113,7 @@ async def test_forum_without_tags_or_permission_is_refused_cleanly(
     told = await start_debate(fake, world, forum)
     assert "Add tags named Pro and Con" in told["content"]
     assert fake.threads_in(forum) == []
-    assert crux.debates.store.all_debates() == []
+    assert crux.services.debates.store.all_debates() == []
 
 
 async def test_members_cannot_open_debates(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
@@ -176,7 +177,7 @@ async def test_rebut_from_the_context_menu_posts_in_the_other_thread(
     rebuttal = debate_map.arguments[-1]
     assert (rebuttal.side, rebuttal.author_name, rebuttal.text) == ("con", "Mo", REBUTTAL)
     assert [(link.relation, link.method) for link in debate_map.links] == [("attacks", "context_menu")]
-    tree = debate_map.tree("pro")
+    tree = side_tree(debate_map, "pro")
     assert [(line.depth, line.relation, line.argument.label) for line in tree] == [
         (0, None, "#1"),
         (1, "attacks", "#2"),
@@ -201,14 +202,14 @@ async def test_edits_keep_revisions_and_deletions_hide(
     message = await post(fake, world, debate["con"], world.member, CON_POINT)
     await fake.edit_user_message(message, CON_POINT + " Nobody has a plan for inspections.")
     await fake.gateway_barrier()
-    argument = crux.debates.store.argument_by_message(int(message["id"]))
+    argument = crux.services.debates.store.argument_by_message(int(message["id"]))
     assert argument.text.endswith("inspections.")
-    assert [r.text for r in crux.debates.store.revisions(argument.id)] == [CON_POINT]
+    assert [r.text for r in crux.services.debates.store.revisions(argument.id)] == [CON_POINT]
 
     await fake.delete_user_message(message)
     await fake.gateway_barrier()
     assert map_of(crux).arguments == []
-    kept = crux.debates.store.arguments(argument.debate_id, include_deleted=True)
+    kept = crux.services.debates.store.arguments(argument.debate_id, include_deleted=True)
     assert [a.text for a in kept] == [argument.text] and kept[0].deleted_at is not None
 
 
@@ -289,13 +290,13 @@ async def test_a_burst_of_posts_is_captured_and_analysed_in_batches(
 ) -> None:
     """Twenty quick posts are captured, embedded in a few batches, and answered by at most one automatic reply."""
     calls: list[int] = []
-    encode = crux.library.embedder.encode
+    encode = crux.services.library.embedder.encode
 
     def counting(texts, progress=None):
         calls.append(len(texts))
         return encode(texts, progress)
 
-    monkeypatch.setattr(crux.library.embedder, "encode", counting)
+    monkeypatch.setattr(crux.services.library.embedder, "encode", counting)
     for i in range(20):
         await fake.send_user_message(world.guild, debate["pro"], world.member, f"Point {i}: {PRO_POINT}")
     await fake.wait_for(lambda: len(map_of(crux).arguments) == 20, 10, "all twenty posts captured")

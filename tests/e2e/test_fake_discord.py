@@ -13,8 +13,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from . import harness
-from .fake_discord import (
+from tests.fake_discord import (
     ActionRefused,
     CallbackType,
     FakeChannel,
@@ -24,6 +23,7 @@ from .fake_discord import (
     Intent,
     MessageFlag,
     Perm,
+    harness,
 )
 
 errors = harness.errors

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bot import CruxBot
+from bot.interface.bot import CruxBot
+from bot.maps.tree import side_tree
 from tests.e2e.conftest import World
-from tests.e2e.fake_discord import FakeChannel, FakeDiscord
 from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, debate_threads, map_of, post, start_debate
+from tests.fake_discord import FakeChannel, FakeDiscord
 
 EPHEMERAL = 64
 REPEAT = "Since labs are locked in a race, only a verified pause lets safety research catch up with them."
@@ -53,10 +54,10 @@ async def test_merge_moves_votes_and_links_and_keeps_the_duplicate(
     assert [a.label for a in debate_map.arguments] == ["#1", "#3"]
     survivor = debate_map.arguments[0]
     assert debate_map.votes[survivor.id].up == 1
-    assert [(line.depth, line.argument.label) for line in debate_map.tree("pro")] == [(0, "#1"), (1, "#3")]
-    kept = crux.debates.store.argument_by_message(int(repeat["id"]))
+    assert [(line.depth, line.argument.label) for line in side_tree(debate_map, "pro")] == [(0, "#1"), (1, "#3")]
+    kept = crux.services.debates.store.argument_by_message(int(repeat["id"]))
     assert kept.merged_into == survivor.id
-    assert [e.action for e in crux.debates.store.audit_log(kept.debate_id)] == ["merge"]
+    assert [e.action for e in crux.services.moderation.audit.audit_log(kept.debate_id)] == ["merge"]
 
 
 async def test_remove_needs_a_reason_hides_and_restore_brings_back(
@@ -74,7 +75,7 @@ async def test_remove_needs_a_reason_hides_and_restore_brings_back(
 
     assert "Restored #1" in await command(fake, world, world.moderator, "argument restore", {"number": 1})
     assert [a.label for a in map_of(crux).arguments] == ["#1"]
-    log = crux.debates.store.audit_log(1)
+    log = crux.services.moderation.audit.audit_log(1)
     assert [(e.action, e.actor_name, e.reason) for e in log] == [("remove", "Mo", "off topic"), ("restore", "Mo", None)]
 
 
@@ -110,7 +111,7 @@ async def test_members_cannot_moderate(
     told = await command(fake, world, world.member, name, options)
     assert "You need the **Manage Threads** permission" in told
     assert [a.label for a in map_of(crux).arguments] == ["#1", "#2"]
-    assert crux.debates.store.audit_log(1) == []
+    assert crux.services.moderation.audit.audit_log(1) == []
 
 
 @pytest.mark.parametrize(
@@ -127,7 +128,7 @@ async def test_bad_merges_say_what_is_wrong(
     await post(fake, world, debate["pro"], world.member, PRO_POINT)
     told = await command(fake, world, world.moderator, "argument merge", options)
     assert expected in told
-    assert crux.debates.store.audit_log(1) == []
+    assert crux.services.moderation.audit.audit_log(1) == []
 
 
 async def test_show_gives_anyone_the_whole_record(

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from PIL import Image
 
-from bot.bot import CruxBot
+from bot.interface.bot import CruxBot
 from tests.e2e.conftest import World
-from tests.e2e.fake_discord import FakeChannel, FakeDiscord
 from tests.e2e.test_debates import (
     CON_POINT,
     PRO_BACKING,
@@ -23,6 +22,7 @@ from tests.e2e.test_debates import (
     settled,
     start_debate,
 )
+from tests.fake_discord import FakeChannel, FakeDiscord
 
 EPHEMERAL = 64
 LINK = re.compile(r"\]\((https://discord\.com/channels/[0-9]+/([0-9]+)(?:/([0-9]+))?)\)")
@@ -82,7 +82,7 @@ async def test_attention_lists_open_attacks_and_duplicates_and_merges_in_one_cli
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """/attention shows the unanswered rebuttal and a repeated point; its button merges the repeat (moderators only)."""
-    monkeypatch.setattr("bot.attention.OPEN_ATTACK_AFTER", timedelta(0))
+    monkeypatch.setattr("bot.debates.attention.OPEN_ATTACK_AFTER", timedelta(0))
     await post(fake, world, argued["con"], world.member, CON_POINT.replace("cannot", "can not") + "!")
     await settled(crux)
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "attention", {})
@@ -97,7 +97,7 @@ async def test_attention_lists_open_attacks_and_duplicates_and_merges_in_one_cli
 
     modlog = fake.add_text_channel(world.guild, "mod-log")
     await fake.gateway_barrier()
-    crux.debates.store.set_modlog_channel(world.guild.id, modlog.id)
+    crux.services.moderation.audit.set_modlog_channel(world.guild.id, modlog.id)
     merged = await fake.click_component(message, world.moderator, button["custom_id"])
     assert "Merged #5 into #3" in (await merged.wait_for_response())["data"]["content"]
     assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4"]
@@ -140,7 +140,7 @@ async def test_summary_of_a_long_debate_is_paged_and_attached_in_full(
     """On a debate of 600 arguments /summary answers within Discord's limits: pages to turn and the whole digest."""
     await start_debate(fake, world)
     threads = debate_threads(fake, world.channel)
-    store = crux.debates.store
+    store = crux.services.debates.store
     debate = store.all_debates()[-1]
     previous = None
     for i in range(600):
@@ -156,7 +156,7 @@ async def test_summary_of_a_long_debate_is_paged_and_attached_in_full(
             message_id=threads[side].id + 1 + i,
             jump_url=f"https://discord.com/channels/{world.guild.id}/{threads[side].id}/{threads[side].id + 1 + i}",
             text=f"Point {i}: " + ("verification of compute is hard " if side == "con" else "a pause buys time ") * 6,
-            posted_at=f"2026-11-{1 + i % 20:02d}T10:{i % 60:02d}:00+00:00",
+            posted_at=datetime(2026, 11, 1 + i % 20, 10, i % 60, tzinfo=UTC),
         )
         if previous is not None and previous.side != side:
             store.link(argument, previous, "attacks", "context_menu", argument.author_id)

@@ -10,14 +10,14 @@ import discord
 import numpy as np
 import pytest
 
-from bot.bot import CruxBot
 from bot.db import open_database
 from bot.db.sources import SourceStore
-from bot.documents import MAX_DOCUMENT_BYTES
-from bot.library import Library
+from bot.interface.bot import CruxBot
+from bot.sources.documents import MAX_DOCUMENT_BYTES
+from bot.sources.library import Library
 from tests.e2e.conftest import World, build_bot
-from tests.e2e.fake_discord import FakeDiscord
-from tests.e2e.harness import start_client
+from tests.fake_discord import FakeDiscord
+from tests.fake_discord.harness import start_client
 
 DEFERRED = 5
 MESSAGE = 4
@@ -75,7 +75,7 @@ async def test_source_answers_privately_with_excerpt_embeds(fake: FakeDiscord, w
     assert message["flags"] & EPHEMERAL
     embeds = message["embeds"]
     assert len(embeds) == 3
-    titles = {d.title for d in crux.library.documents()}
+    titles = {d.title for d in crux.services.library.documents()}
     for embed in embeds:
         assert embed["title"] in titles
         assert embed["description"].count("**") >= 2, "the best sentence is bold"
@@ -144,7 +144,7 @@ async def test_sources_list_shows_every_document(fake: FakeDiscord, world: World
     """/sources list shows each document's number and title."""
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "sources list")
     _, text = await final_text(rec)
-    for document in crux.library.documents():
+    for document in crux.services.library.documents():
         assert f"#{document.id}" in text
         assert f"**#{document.id}** {discord.utils.escape_markdown(document.title)}" in text
     assert "5 documents" in text
@@ -199,8 +199,8 @@ async def test_bad_attachments_are_refused_and_nothing_is_lost(
     _, text = await final_text(rec)
     assert rec.ephemeral
     assert expected in text
-    assert len(crux.library.documents()) == 5
-    assert len(crux.library.index) == sum(d.excerpt_count for d in crux.library.documents())
+    assert len(crux.services.library.documents()) == 5
+    assert len(crux.services.library.index) == sum(d.excerpt_count for d in crux.services.library.documents())
 
 
 @pytest.mark.parametrize("command", ["sources add", "sources remove"])
@@ -213,7 +213,7 @@ async def test_members_without_manage_server_are_refused(
     response = await rec.wait_for_response()
     assert response["type"] == MESSAGE and rec.ephemeral
     assert "You need the **Manage Server** permission" in response["data"]["content"]
-    assert [d.id for d in crux.library.documents()] == [1, 2, 3, 4, 5]
+    assert [d.id for d in crux.services.library.documents()] == [1, 2, 3, 4, 5]
 
 
 async def test_remove_offers_titles_and_removes_the_chosen_one(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
@@ -227,8 +227,8 @@ async def test_remove_offers_titles_and_removes_the_chosen_one(fake: FakeDiscord
     )
     _, text = await final_text(rec)
     assert "Removed **Inside Anthropic's Controversial Call for AI Labs to Pause Development** (source #5)" in text
-    assert [d.id for d in crux.library.documents()] == [1, 2, 3, 4]
-    assert all(hit.excerpt.document_id != 5 for hit in crux.library.search("controversial call for labs", k=5))
+    assert [d.id for d in crux.services.library.documents()] == [1, 2, 3, 4]
+    assert all(hit.excerpt.document_id != 5 for hit in crux.services.library.search("controversial call for labs", k=5))
 
 
 async def test_removing_an_unknown_source_says_so(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
@@ -238,7 +238,7 @@ async def test_removing_an_unknown_source_says_so(fake: FakeDiscord, world: Worl
     )
     _, text = await final_text(rec)
     assert "There is no source #99" in text
-    assert len(crux.library.documents()) == 5
+    assert len(crux.services.library.documents()) == 5
 
 
 async def test_an_unexpected_failure_apologises_and_logs_the_trace(
@@ -249,7 +249,7 @@ async def test_an_unexpected_failure_apologises_and_logs_the_trace(
     def broken(*args, **kwargs):
         raise RuntimeError("search index exploded")
 
-    monkeypatch.setattr(crux.library, "search", broken)
+    monkeypatch.setattr(crux.services.library, "search", broken)
     errors.expect("search index exploded")
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "source", {"query": "why pause"})
     _, text = await final_text(rec)
@@ -278,8 +278,8 @@ async def test_slow_encoding_neither_misses_the_deadline_nor_blocks_the_bot(
     fake: FakeDiscord, world: World, crux: CruxBot
 ) -> None:
     """While a query's encoding is stuck, /source has already deferred and other commands are still answered."""
-    gated = GatedEmbedder(crux.library.embedder)
-    crux.library.embedder = gated
+    gated = GatedEmbedder(crux.services.library.embedder)
+    crux.services.library.embedder = gated
     try:
         slow = await fake.invoke_slash_command(
             world.guild, world.channel, world.member, "source", {"query": "why pause"}

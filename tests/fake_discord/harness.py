@@ -1,7 +1,8 @@
 """Generic helpers to run any discord.py client against `FakeDiscord` inside a pytest test.
 
-Not a conftest: a conftest imports the fixtures it wants from here (`from tests.e2e.harness import errors, fake`)
-and tests use the helpers (`start_client`, `fake_discord`, `client_options`).
+Not a conftest: a conftest imports the fixtures it wants from here
+(`from tests.fake_discord.harness import errors, fake`) and tests use the helpers (`start_client`, `fake_discord`,
+`client_options`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .fake_discord import FakeDiscord, loopback_guard
+from .server import FakeDiscord, loopback_guard
 
 DEFAULT_LOGGERS = ("discord", "bot", "cogs")
 
@@ -45,6 +46,7 @@ class ErrorCapture(logging.Handler):
         self._formatter = logging.Formatter("%(name)s %(levelname)s: %(message)s")
 
     def emit(self, record: logging.LogRecord) -> None:
+        """Record `record` and wake the listeners (the fake's `wait_for`)."""
         # Also called from discord.py's heartbeat thread, hence the lock and thread-safe listeners.
         with self._lock:
             self.records.append(record)
@@ -60,6 +62,7 @@ class ErrorCapture(logging.Handler):
         self.expected.append(substring)
 
     def unexpected(self) -> list[logging.LogRecord]:
+        """Return the captured records that no `expect()` covers."""
         with self._lock:
             records = list(self.records)
         return [r for r in records if not any(s in self.text(r) for s in self.expected)]
@@ -81,10 +84,12 @@ class ErrorCapture(logging.Handler):
             raise AssertionError(f"expected an ERROR log containing {missing}, none was logged")
 
     def install(self) -> None:
+        """Attach this handler to the loggers it watches."""
         for name in self.logger_names:
             logging.getLogger(name).addHandler(self)
 
     def uninstall(self) -> None:
+        """Detach this handler from the loggers it watches."""
         for name in self.logger_names:
             logging.getLogger(name).removeHandler(self)
 

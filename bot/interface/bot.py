@@ -12,10 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot.debates import Debates
 from bot.errors import CruxError
-from bot.library import Library
 from bot.prompts import render
+from bot.services import Services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,8 @@ def point_at(settings: Settings) -> None:
 def user_message(error: Exception) -> str | None:
     """Return the short message a member should read for an error they caused, or None for a bug."""
     original = getattr(error, "original", error)
+    if isinstance(error, app_commands.TransformerError) and isinstance(error.__cause__, CruxError):
+        original = error.__cause__  # a transformer refused the value with a message for the member
     if isinstance(original, CruxError):
         return original.message
     if isinstance(error, app_commands.MissingPermissions):
@@ -84,9 +85,9 @@ class CruxTree(app_commands.CommandTree):
 
 
 class CruxBot(commands.Bot):
-    """Crux: holds the settings, the source library and the debates its cogs use."""
+    """Crux: holds the settings and the services its cogs use."""
 
-    def __init__(self, settings: Settings, library: Library, debates: Debates, **options: Any) -> None:
+    def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
         # Message Content is privileged: enable it on the bot's page in the developer portal.
         options.setdefault(
             "intents", discord.Intents(guilds=True, guild_messages=True, guild_reactions=True, message_content=True)
@@ -100,8 +101,7 @@ class CruxBot(commands.Bot):
             **options,
         )
         self.settings = settings
-        self.library = library
-        self.debates = debates
+        self.services = services
 
     async def on_message(self, message: discord.Message) -> None:
         """Do nothing here: Crux has slash commands only, and its cogs listen to messages themselves."""
@@ -120,10 +120,10 @@ class CruxBot(commands.Bot):
             log.info("Synced %d commands globally (they can take a while to appear)", len(synced))
 
 
-def create_bot(settings: Settings, library: Library, debates: Debates, **options: Any) -> CruxBot:
+def create_bot(settings: Settings, services: Services, **options: Any) -> CruxBot:
     """Build the bot; options (intents, http_trace, guild_ready_timeout...) go to discord.py's Client."""
     point_at(settings)
-    return CruxBot(settings, library, debates, **options)
+    return CruxBot(settings, services, **options)
 
 
 def _permission_names(permissions: list[str]) -> str:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from bot.db.debates import Argument, AuditEntry, Citation, Debate, DebateStore, Link, Relation, Revision, Votes
-from bot.debates import DebateError
+from bot.db.debates import DebateStore
+from bot.db.moderation import ModerationStore
+from bot.debates.model import Argument, AuditEntry, Citation, Debate, Link, Relation, Revision, Votes
+from bot.errors import DebateError
 
 MAX_REASON_CHARS = 300
 RELATIONS = ("supports", "attacks", "none")
@@ -43,10 +45,19 @@ class ArgumentDetails:
 
 
 class Moderation:
-    """Moderator actions on one debates store."""
+    """Moderator actions on a debate's map, and the channel each server reports them to."""
 
-    def __init__(self, store: DebateStore) -> None:
+    def __init__(self, store: DebateStore, moderation: ModerationStore) -> None:
         self.store = store
+        self.audit = moderation
+
+    def modlog_channel(self, guild_id: int) -> int | None:
+        """Return the channel a server's moderator actions are reported to, if any."""
+        return self.audit.modlog_channel(guild_id)
+
+    def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> None:
+        """Set (or with None, clear) the channel a server's moderator actions are reported to."""
+        self.audit.set_modlog_channel(guild_id, channel_id)
 
     def merge(self, debate: Debate, duplicate: int, into: int, actor: Actor, reason: str | None = None) -> Action:
         """Merge #duplicate into #into: its links, votes and citations move; it stays stored, pointing there."""
@@ -57,7 +68,7 @@ class Moderation:
             raise DebateError(f"#{duplicate} was already merged. `/argument show number:{duplicate}` says where.")
         if not survivor.visible:
             raise DebateError(f"#{into} is not on the map (removed, deleted or merged); merge into a visible argument.")
-        moved = self.store.merge(loser, survivor)
+        moved = self.audit.merge(loser, survivor)
         entry = self._record(debate, actor, "merge", loser, survivor, reason, moved)
         summary = (
             f"Merged #{duplicate} into #{into}: {moved['links']} links, {moved['votes']} votes and "
@@ -71,7 +82,7 @@ class Moderation:
         argument = self._numbered(debate, number)
         if argument.removed_at is not None:
             raise DebateError(f"#{number} is already removed. `/argument restore number:{number}` brings it back.")
-        self.store.remove(argument, actor.id, why)
+        self.audit.remove(argument, actor.id, why)
         entry = self._record(debate, actor, "remove", argument, None, why)
         return Action(entry, f"Removed #{number} from the map. It stays stored; `/argument restore` brings it back.")
 
@@ -80,7 +91,7 @@ class Moderation:
         argument = self._numbered(debate, number)
         if argument.removed_at is None:
             raise DebateError(f"#{number} is not removed, so there is nothing to restore.")
-        self.store.restore(argument)
+        self.audit.restore(argument)
         entry = self._record(debate, actor, "restore", argument, None, _reason(reason))
         return Action(entry, f"Restored #{number} to the map.")
 
@@ -94,7 +105,7 @@ class Moderation:
             raise DebateError("An argument cannot support or attack itself: pick two different numbers.")
         source, goal = self._numbered(debate, number), self._numbered(debate, target)
         chosen: Relation | None = None if relation == "none" else relation  # type: ignore[assignment]
-        self.store.relink(source, goal, chosen, actor.id)
+        self.audit.relink(source, goal, chosen, actor.id)
         entry = self._record(debate, actor, "relink", source, goal, _reason(reason), {"relation": relation})
         what = "no longer supports or attacks" if chosen is None else f"now {relation}"
         return Action(entry, f"#{number} {what} #{target}.")
@@ -130,7 +141,7 @@ class Moderation:
         reason: str | None,
         detail: dict | None = None,
     ) -> AuditEntry:
-        return self.store.record(
+        return self.audit.record(
             guild_id=actor.guild_id,
             debate_id=debate.id,
             actor_id=actor.id,

@@ -27,13 +27,13 @@ from functools import cache
 import fontpkg_noto_sans
 from PIL import Image, ImageDraw, ImageFont
 
-from bot.db.debates import SIDES, Argument, Link, Side, Votes
-from bot.debates import DebateMap
-from bot.errors import CruxError
+from bot.debates.model import SIDES, Argument, DebateMap, Link, Side, Votes
+from bot.errors import MapImageError
+from bot.maps.tree import trees
 
 MAX_NODES = 60
 MAX_SIDE = 4000
-MAX_DEPTH = 10
+MAX_IMAGE_DEPTH = 10
 # A map drawn in part shows at most this many answers under one argument below a top, and boxes on one level of a
 # tree.
 PARTIAL_CHILDREN = 4
@@ -119,10 +119,6 @@ MISSING = "?"
 MISSING_RUN = re.compile(r"\?(?: \?)+")
 
 
-class MapImageError(CruxError):
-    """A map image that cannot be drawn as asked."""
-
-
 @dataclass(frozen=True)
 class MapImage:
     """A drawn map: the PNG, its size, the boxes and edges drawn, and a note when only part of the map is shown."""
@@ -139,8 +135,8 @@ def render_map(
     debate_map: DebateMap, *, root: int | None = None, depth: int | None = None, max_nodes: int = MAX_NODES
 ) -> MapImage:
     """Draw a debate's map, or the subtree under argument number `root`, down to `depth` levels, as a PNG."""
-    if depth is not None and not 1 <= depth <= MAX_DEPTH:
-        raise MapImageError(f"The depth of a map image can be 1 to {MAX_DEPTH} levels, not {depth}.")
+    if depth is not None and not 1 <= depth <= MAX_IMAGE_DEPTH:
+        raise MapImageError(f"The depth of a map image can be 1 to {MAX_IMAGE_DEPTH} levels, not {depth}.")
     if max_nodes < 1:
         raise ValueError("max_nodes must be at least 1")
     total = len(debate_map.numbered)
@@ -216,7 +212,12 @@ class _Forest:
 
 def _tops(debate_map: DebateMap) -> list[Argument]:
     """Return the arguments DebateMap.tree starts a tree at, Pro's first."""
-    return [line.argument for side in SIDES for line in debate_map.tree(side) if line.depth == 0 and not line.continued]
+    return [
+        line.argument
+        for lines in trees(debate_map).values()
+        for line in lines
+        if line.depth == 0 and not line.continued
+    ]
 
 
 def _ranked_tops(forest: _Forest, max_nodes: int) -> list[Argument]:

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.library import Hit, Library
-from bot.search import Mode
+from bot.sources.library import Hit, Library
+from bot.sources.search import Mode
 
 
 @dataclass(frozen=True)

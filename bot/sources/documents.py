@@ -83,14 +83,18 @@ def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def check_upload(name: str, size: int) -> None:
+    """Refuse a document by its name and size alone, before its bytes are read: raise DocumentRejected."""
+    if Path(name).suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise DocumentRejected(f"`{name}` is not a supported document: use .txt, .md or .pdf.")
+    if size > MAX_DOCUMENT_BYTES:
+        raise DocumentRejected(too_large(name, size))
+
+
 def parse_document(name: str, data: bytes, title: str | None = None) -> ParsedDocument:
     """Decode a document's bytes into text and choose its title; raise DocumentRejected with the reason if unusable."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
-        raise DocumentRejected(f"`{name}` is not a supported document: use .txt, .md or .pdf.")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise DocumentRejected(too_large(name, len(data)))
-    text = _pdf_text(name, data) if suffix == ".pdf" else _plain_text(name, data)
+    check_upload(name, len(data))
+    text = _pdf_text(name, data) if Path(name).suffix.lower() == ".pdf" else _plain_text(name, data)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise DocumentRejected(f"`{name}` has no text in it.")

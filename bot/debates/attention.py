@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from bot.db import parse_time
-from bot.db.debates import SIDES, Argument, Votes
-from bot.debates import DebateMap
+from bot.debates.model import SIDES, Argument, DebateMap, Votes
 from bot.summary import open_attacks
 
 OPEN_ATTACK_AFTER = timedelta(hours=24)

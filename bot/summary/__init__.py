@@ -30,8 +30,8 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from bot.db import parse_time
-from bot.db.debates import SIDES, Argument, Citation, Debate, Side, Votes
-from bot.debates import DebateMap
+from bot.debates.model import SIDES, Argument, Citation, Debate, DebateMap, Side, Votes
+from bot.markdown import PAGE_CHARS, SIDE_TITLES, escape, markdown_url, quote
 from bot.prompts import render
 
 SUPPORT_WEIGHT = 1.0
@@ -49,17 +49,9 @@ CLUSTER_CAP = 400
 # cut at which no theme holds more than a tenth of the messages (lower cuts lump unrelated points into one "AI pause"
 # theme); 42% of the labelled same-topic pairs share a theme and no off-topic message joins one. docs/summary.md.
 THEME_CUT = 0.55
-QUOTE_CHARS = 120
 PASSAGES_SHOWN = 3
 LINKS_SHOWN = 10
-SIDE_TITLES = {"pro": "Pro", "con": "Con"}
 DISCORD_LINK = "https://discord.com/channels/"
-
-# Inline Markdown (Discord's and CommonMark's) that user text could trigger; newlines are collapsed before escaping.
-MARKDOWN_SPECIAL = re.compile(r"[\\`*_~|<>\[\]()#&]")
-# Bare URLs become links in Discord and GFM; a zero-width space after the scheme or "www" stops that.
-AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)")
-ZERO_WIDTH_SPACE = "\u200b"
 
 
 @dataclass(frozen=True)
@@ -460,7 +452,7 @@ def render_summary(summary: Summary) -> str:
     return _drop_empty_sections(text) + "\n"
 
 
-def summary_pages(summary: Summary, limit: int = 3800) -> list[str]:
+def summary_pages(summary: Summary, limit: int = PAGE_CHARS) -> list[str]:
     """Split the digest into pages of at most `limit` characters between items, repeating the headings in force.
 
     The title heading opens the first page only. An item longer than a page (none is, at the shipped caps) is cut
@@ -683,25 +675,20 @@ def _links(arguments: Iterable[Argument]) -> str:
     found = list(arguments)
     if not found:
         return "—"
-    shown = ", ".join(f"[{a.label}]({_markdown_url(a.jump_url)})" for a in found[:LINKS_SHOWN])
+    shown = ", ".join(f"[{a.label}]({markdown_url(a.jump_url)})" for a in found[:LINKS_SHOWN])
     more = len(found) - LINKS_SHOWN
     return f"{shown} +{more}" if more > 0 else shown
 
 
 def _jump_url(debate: Debate, argument: Argument) -> str:
     if argument.jump_url.startswith(DISCORD_LINK):
-        return _markdown_url(argument.jump_url)
+        return markdown_url(argument.jump_url)
     return f"{DISCORD_LINK}{debate.guild_id}/{argument.thread_id}/{argument.message_id}"
 
 
 def _thread_url(debate: Debate, side: Side) -> str:
     thread = debate.threads.get(side, debate.channel_id)
     return f"{DISCORD_LINK}{debate.guild_id}/{thread}"
-
-
-def _markdown_url(url: str) -> str:
-    # Spaces and parentheses would end the link destination early.
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 def _number_text(value: float) -> str:
@@ -715,20 +702,3 @@ def _age(elapsed: timedelta) -> str:
             count = minutes // size
             return f"{count} {unit}{'s' if count != 1 else ''}"
     return "under a minute"
-
-
-def quote(text: str, limit: int = QUOTE_CHARS) -> str:
-    """Return user text on one line, cut between words to about `limit` characters with an ellipsis, and escaped."""
-    flat = " ".join(text.split())
-    if len(flat) > limit:
-        cut = flat.rfind(" ", 0, limit)
-        flat = flat[: cut if cut > limit // 2 else limit].rstrip() + "…"
-    return escape(flat)
-
-
-def escape(text: str) -> str:
-    """Return user text that Discord and CommonMark show as typed: no formatting, links, mentions or headings."""
-    flat = " ".join(text.split())
-    flat = MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), flat)
-    flat = AUTOLINK.sub(ZERO_WIDTH_SPACE, flat)
-    return flat.replace("@", "@" + ZERO_WIDTH_SPACE)

@@ -12,10 +12,10 @@ from typing import Literal
 import numpy as np
 
 from bot.db.sources import Document, Excerpt, SourceStore, Vectors
-from bot.documents import SUPPORTED_SUFFIXES, parse_document, sentence_texts, split_excerpts
-from bot.embedding import Embedder
 from bot.errors import DocumentRejected
-from bot.search import CANDIDATES, DenseIndex, Mode, best_sentence, clean_query, keyword_expression, rank
+from bot.sources.documents import SUPPORTED_SUFFIXES, parse_document, sentence_texts, split_excerpts
+from bot.sources.embedding import Embedder
+from bot.sources.search import CANDIDATES, DenseIndex, Mode, best_sentence, clean_query, keyword_expression, rank
 
 log = logging.getLogger(__name__)
 

@@ -12,14 +12,14 @@ import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from bot.db.debates import SIDES, Argument, Votes
-from bot.debates import DebateMap, TreeLine
-from bot.errors import CruxError
+from bot.debates.model import SIDES, Argument, DebateMap, Votes
+from bot.errors import ExportError
+from bot.maps.tree import TreeLine, trees
+from bot.markdown import SIDE_TITLES, markdown_url
 
 FORMATS = ("json", "markdown", "argdown", "aif")
 SCHEMA = "crux.debate-map/1"
 EXTENSIONS = {"json": ".json", "markdown": ".md", "argdown": ".argdown", "aif": ".aif.json"}
-SIDE_TITLES = {"pro": "Pro", "con": "Con"}
 # A bare "+" would open a nested Markdown list, so it is escaped; attacks get a minus sign (U+2212), not a hyphen.
 MARKDOWN_SIGNS = {"supports": "\\+ ", "attacks": "\u2212 "}
 ARGDOWN_SIGNS = {"supports": "+", "attacks": "-"}
@@ -32,10 +32,6 @@ AIF_SCHEMES = {"supports": ("RA", "Default Inference", "72"), "attacks": ("CA", 
 ARGDOWN_SPECIAL = re.compile(r"[\\\[\]<>{}#@*_]|/(?=[/*])|=(?==)|([.:])(?=\S+?\1)|^[+\-]")
 # Markdown inline syntax that user text could trigger; block syntax cannot start mid-line and newlines are collapsed.
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~&]")
-
-
-class ExportError(CruxError):
-    """A map export that cannot be made as asked."""
 
 
 def export_map(debate_map: DebateMap, fmt: str) -> tuple[str, str]:
@@ -121,7 +117,7 @@ def _to_markdown(debate_map: DebateMap) -> str:
     """Return the map as nested Markdown lists, one per side: supports (+) and attacks (minus) under targets."""
     debate = debate_map.debate
     lines = [f"# {_markdown_text(debate.motion)}", "", _byline(debate_map)]
-    for side, outline in ((side, debate_map.tree(side)) for side in SIDES):
+    for side, outline in trees(debate_map).items():
         lines += ["", f"## {SIDE_TITLES[side]}", ""]
         if not outline:
             answers = any(a.side == side for a in debate_map.numbered.values())
@@ -165,17 +161,12 @@ def _markdown_entry(debate_map: DebateMap, entry: TreeLine) -> str:
         return f"{head} (continued)"
     if not entry.first:
         return f"{head} (see above)"
-    link = f" [jump]({_markdown_url(argument.jump_url)})" if argument.jump_url else ""
+    link = f" [jump]({markdown_url(argument.jump_url)})" if argument.jump_url else ""
     return f"{head} {_markdown_text(argument.text)} (👍 {entry.votes.up} · 👎 {entry.votes.down}){link}"
 
 
 def _markdown_text(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(lambda m: "\\" + m.group(0), " ".join(text.split()))
-
-
-def _markdown_url(url: str) -> str:
-    # Spaces and parentheses would end the link destination early.
-    return url.replace(" ", "%20").replace("(", "%28").replace(")", "%29")
 
 
 # -- argdown ----------------------------------------------------------------------------------------------------------
@@ -193,7 +184,7 @@ def _to_argdown(debate_map: DebateMap) -> str:
         f"subTitle: {_yaml_string(_byline(debate_map))}",
         "===",
     ]
-    for side, outline in ((side, debate_map.tree(side)) for side in SIDES):
+    for side, outline in trees(debate_map).items():
         lines += ["", f"# {SIDE_TITLES[side]}"]
         for entry in outline:
             if entry.depth == 0:

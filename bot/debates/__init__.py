@@ -1,0 +1,1 @@
+"""Debates: the argument map model, capture of messages, analysis, moderation and the attention queue."""

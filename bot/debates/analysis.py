@@ -1,0 +1,144 @@
+"""Analysis of new arguments: embed them, find a source excerpt to suggest and an earlier argument they repeat.
+
+Also the posting policy: what of that analysis Crux says in the thread (the debate's citation mode) and how often
+(at most one automatic reply per thread every POST_INTERVAL seconds; the rest is stored without posting).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from bot.db.debates import DebateStore
+from bot.db.vectors import ArgumentVectors
+from bot.debates.model import Argument, Citation, Debate
+from bot.sources.documents import text_hash
+from bot.sources.library import Hit, Library
+
+# Both measured by benchmarks/thresholds.py over tests/data/argument_samples.json (README, "Thresholds").
+# A source excerpt is suggested when its cosine similarity to the argument reaches this (precision 0.91, recall 0.91;
+# no off-topic message reaches it).
+CITATION_THRESHOLD = 0.47
+# MiniLM scores "same topic, opposite claim" as high as "same claim, other words", so only near-verbatim repeats on
+# the same side are flagged: at this similarity none of 25 hard negative pairs is flagged (and no true paraphrase).
+DUPLICATE_THRESHOLD = 0.85
+#: on: reply with relevant sources; quiet: store them without posting; off: do not look.
+CITATION_MODES = ("on", "quiet", "off")
+#: Arguments embedded together in one batch.
+ANALYSIS_BATCH = 32
+# At most one automatic reply (citation or duplicate notice) per thread in this many seconds; the rest are stored.
+POST_INTERVAL = 30.0
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What Crux found about a new argument: a source excerpt to suggest and an earlier argument it repeats."""
+
+    argument: Argument
+    citation: Citation | None
+    duplicate_of: Argument | None
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Arguments waiting for analysis as they are stored now, with their debates and whether to look for sources."""
+
+    arguments: list[Argument]
+    debates: dict[int, Debate]
+    with_sources: list[bool]
+
+
+class Analyser:
+    """Embeds captured arguments, stores what it finds, and decides what of it to post."""
+
+    def __init__(self, store: DebateStore, vectors: ArgumentVectors, library: Library) -> None:
+        self.store = store
+        self.vectors = vectors
+        self.library = library
+        self.policy = PostingPolicy()
+
+    def batch(self, argument_ids: Sequence[int]) -> Batch:
+        """Read the arguments again (one may have been edited or deleted while it waited), leaving out deleted ones."""
+        arguments = [a for a in map(self.store.argument, argument_ids) if a.deleted_at is None]
+        debates = {a.debate_id: self.store.debate(a.debate_id) for a in arguments}
+        with_sources = [debates[a.debate_id].citations != "off" for a in arguments]
+        return Batch(arguments, debates, with_sources)
+
+    def look_up(
+        self, arguments: Sequence[Argument], with_sources: Sequence[bool]
+    ) -> tuple[np.ndarray, list[Hit | None]]:
+        """Embed arguments in one batch and find the best source excerpt of those `with_sources`.
+
+        Slow, and touches only the library: call it off the event loop (the debate store stays on the loop).
+        """
+        if not arguments:
+            return np.empty((0, 0), np.float32), []
+        vectors = self.library.embedder.encode([a.text for a in arguments])
+        best: list[Hit | None] = []
+        for argument, wanted, vector in zip(arguments, with_sources, vectors, strict=True):
+            hits = self.library.search_encoded(argument.text, vector, k=1) if wanted else []
+            best.append(hits[0] if hits else None)
+        return vectors, best
+
+    def record(self, arguments: Sequence[Argument], vectors: np.ndarray, best: Sequence[Hit | None]) -> list[Analysis]:
+        """Store each argument's embedding, its suggested citation and any duplicate candidate it repeats."""
+        model = self.library.embedder.name
+        results = []
+        for argument, vector, hit in zip(arguments, vectors, best, strict=True):
+            ids, matrix = self.vectors.of_debate(argument.debate_id, model)
+            duplicate = None
+            if len(ids):
+                similarity = matrix @ vector
+                order = np.argsort(-similarity)
+                for i in order:
+                    if similarity[i] < DUPLICATE_THRESHOLD:
+                        break
+                    earlier = self.store.argument(ids[int(i)])
+                    if earlier.side == argument.side and earlier.message_id < argument.message_id:
+                        duplicate = earlier
+                        self.store.link(argument, earlier, "duplicate_of", "automatic", None)
+                        break
+            self.vectors.save([argument], vector[None, :], model, [text_hash(argument.text)])
+            citation = None
+            if hit is not None and hit.similarity is not None and hit.similarity >= CITATION_THRESHOLD:
+                citation = self.store.add_citation(
+                    argument,
+                    excerpt_id=hit.excerpt.id,
+                    document_id=hit.excerpt.document_id,
+                    document_title=hit.excerpt.document_title,
+                    paragraph=hit.excerpt.paragraph,
+                    sentence=hit.sentence,
+                    similarity=hit.similarity,
+                )
+            results.append(Analysis(argument, citation, duplicate))
+        return results
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What Crux posts under an argument: a citation to suggest, an earlier argument it repeats, or both."""
+
+    argument: Argument
+    citation: Citation | None
+    duplicate_of: Argument | None
+
+
+class PostingPolicy:
+    """Decides which analyses become a reply in the thread: by the debate's citation mode, and throttled per thread."""
+
+    def __init__(self, interval: float = POST_INTERVAL) -> None:
+        self.interval = interval
+        self.last_post: dict[int, float] = {}
+
+    def reply(self, analysis: Analysis, debate: Debate, clock: float) -> Reply | None:
+        """Return what to post for an analysis at monotonic time `clock`, or None to only keep it stored."""
+        citation = analysis.citation if debate.citations == "on" else None
+        if citation is None and analysis.duplicate_of is None:
+            return None
+        thread_id = analysis.argument.thread_id
+        if clock - self.last_post.get(thread_id, -self.interval) < self.interval:
+            return None  # stored already; a busy thread is not flooded
+        self.last_post[thread_id] = clock
+        return Reply(analysis.argument, citation, analysis.duplicate_of)
