@@ -10,8 +10,7 @@ ARGDOWN := tests/argdown/node_modules/.installed
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	# torch first and pinned: the small CPU build; letting the resolver choose pulls a multi-GB CUDA build.
-	$(BIN)/pip install --quiet --progress-bar off torch==2.13.0
+	# pyproject.toml pins torch==2.13.0, the small CPU build (the one torch pin); a newer torch is a multi-GB CUDA build.
 	$(BIN)/pip install --quiet --progress-bar off -e '.[dev]'
 	touch $(STAMP)
 

@@ -1,10 +1,10 @@
 """Draw the example debate's map, and time drawing synthetic maps of 200 and 2,000 arguments.
 
 Loads docs/example-debate.json into an in-memory database through the real DebateStore, draws its map with
-bot.map_image.render_map and writes docs/map-example.png. Then builds two synthetic debates (random reply trees with
+bot.maps.image.render_map and writes docs/map-example.png. Then builds two synthetic debates (random reply trees with
 supports, cross-side attacks and votes, fixed seeds) and prints how long each takes to draw and the note it carries.
 
-Run: .venv/bin/python benchmarks/render_example.py [--example FILE] [--out FILE]
+Run: .venv/bin/python -m benchmarks.render_example [--example FILE] [--out FILE]
 (defaults: docs/example-debate.json and docs/map-example.png)
 """
 

@@ -1,6 +1,6 @@
 """Print hit@1, hit@3 and MRR of dense, keyword and hybrid search over the seed articles.
 
-Run: .venv/bin/python benchmarks/retrieval_eval.py [--seeds DIR] [--queries FILE]
+Run: .venv/bin/python -m benchmarks.retrieval_eval [--seeds DIR] [--queries FILE]
 (defaults: ../shared/seeds and tests/data/retrieval_queries.json)
 """
 

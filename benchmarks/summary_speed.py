@@ -24,13 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-
-from bot.db import open_database  # noqa: E402
-from bot.db.debates import DebateStore  # noqa: E402
+from bot.db import open_database
+from bot.db.debates import DebateStore
 from bot.debates.model import DebateMap
-from bot.debates.service import load_map  # noqa: E402
-from bot.summary import CLUSTER_CAP, THEME_CUT, average_linkage, render_summary, summarise, summary_pages  # noqa: E402
+from bot.debates.service import load_map
+from bot.summary import CLUSTER_CAP, THEME_CUT, average_linkage, render_summary, summarise, summary_pages
+
+ROOT = Path(__file__).resolve().parent.parent
 
 WORDS = ["pause", "labs", "chips", "verify", "treaty", "China", "alignment", "compute", "race", "safety", "economy"]
 DIM = 384

@@ -10,7 +10,7 @@ messages in tests/data/argument_samples.json:
 
 Prints plain lines that can be pasted into a README.
 
-Run: .venv/bin/python benchmarks/thresholds.py [--seeds DIR] [--samples FILE]
+Run: .venv/bin/python -m benchmarks.thresholds [--seeds DIR] [--samples FILE]
 (defaults: ../shared/seeds and tests/data/argument_samples.json)
 """
 

@@ -1,14 +1,18 @@
-"""The `crux` command: run the bot, manage the source library, search it."""
+"""The `crux` command: run the bot, sync its commands, manage the source library, search it."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import getpass
 import json
 import logging
+import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dotenv import find_dotenv, load_dotenv
 
@@ -21,10 +25,15 @@ from bot.services import build_services
 from bot.settings import Settings, configure_logging
 from bot.sources.library import Hit, Library, PathOutcome, expand_paths
 
+if TYPE_CHECKING:
+    from bot.interface.bot import CruxBot
+
 log = logging.getLogger("bot")
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
+# What a service manager, a container runtime or Ctrl+C sends to stop Crux normally.
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -48,8 +57,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
     """Start the bot: check the token first, then open the database, load the model and the library, connect."""
-    import discord
-
     from bot.interface.bot import create_bot
 
     token = settings.require_token()
@@ -59,20 +66,72 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
         library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
     log.info("Source library ready: %d excerpts", library.load_index())
     # The debates get a connection of their own, used only on the event loop; the library's is shared with threads.
-    bot = create_bot(settings, build_services(open_database(settings.db_path), library))
+    services = build_services(open_database(settings.db_path), library)
     try:
-        bot.run(token, log_handler=None)
-    except discord.LoginFailure:
-        raise SettingsError(
-            "Discord rejected DISCORD_TOKEN (it may have been reset). Copy a fresh one from the Bot page of your "
-            "application at https://discord.com/developers/applications into .env."
-        ) from None
-    except discord.PrivilegedIntentsRequired:
-        raise SettingsError(
-            "Discord refused an intent Crux needs. On the Bot page of your application, enable the "
-            "Message Content intent, then start Crux again."
-        ) from None
+        with _discord_errors():
+            asyncio.run(serve(create_bot(settings, services), token))
+    finally:
+        services.close()
     return 0
+
+
+async def serve(bot: CruxBot, token: str) -> None:
+    """Run the bot until SIGINT or SIGTERM, then stop it normally (CruxBot.shutdown) and return."""
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    received: list[signal.Signals] = []
+
+    def on_signal(signum: signal.Signals) -> None:
+        received.append(signum)
+        stop.set()
+
+    for signum in STOP_SIGNALS:
+        loop.add_signal_handler(signum, on_signal, signum)
+    try:
+        async with bot:
+            running = asyncio.create_task(bot.start(token), name="crux-bot")
+            stopping = asyncio.create_task(stop.wait(), name="crux-stop")
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not stop.is_set():  # the bot stopped by itself: raise what stopped it
+                stopping.cancel()
+                await running
+                return
+            log.info("Received %s: stopping", received[0].name)
+            if not bot.is_ready():  # still logging in or connecting: nothing was captured yet, so stop that at once
+                running.cancel()
+            await bot.shutdown()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+            log.info("Crux stopped cleanly")
+    finally:
+        for signum in STOP_SIGNALS:
+            loop.remove_signal_handler(signum)
+
+
+def sync(settings: Settings, args: argparse.Namespace) -> int:
+    """Sync the slash commands now, changed or not (to CRUX_GUILD_ID when set, else globally); do not connect."""
+    from bot.interface.bot import create_bot
+
+    token = settings.require_token()
+    services = build_services(open_database(settings.db_path), _library(settings, create=True))
+    try:
+        with _discord_errors():
+            count = asyncio.run(_sync(create_bot(settings, services, force_sync=True), token))
+    finally:
+        services.close()
+    if settings.guild_id is not None:
+        print(f"Synced {count} commands to server {settings.guild_id}.")
+    else:
+        print(f"Synced {count} commands globally (they can take a while to appear).")
+    return 0
+
+
+async def _sync(bot: CruxBot, token: str) -> int:
+    """Log in, which loads the cogs and syncs (the bot was built with force_sync), and close without connecting."""
+    async with bot:
+        await bot.login(token)
+    assert bot.synced is not None
+    return bot.synced
 
 
 def sources_add(settings: Settings, args: argparse.Namespace) -> int:
@@ -161,6 +220,25 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _discord_errors() -> Iterator[None]:
+    """Turn Discord refusing the token or an intent into a SettingsError saying what to change."""
+    import discord
+
+    try:
+        yield
+    except discord.LoginFailure:
+        raise SettingsError(
+            "Discord rejected DISCORD_TOKEN (it may have been reset). Copy a fresh one from the Bot page of your "
+            "application at https://discord.com/developers/applications into .env."
+        ) from None
+    except discord.PrivilegedIntentsRequired:
+        raise SettingsError(
+            "Discord refused an intent Crux needs. On the Bot page of your application, enable the "
+            "Message Content intent, then start Crux again."
+        ) from None
+
+
 def _library(settings: Settings, create: bool) -> Library:
     from bot.sources.embedding import MiniLMEmbedder
 
@@ -214,6 +292,9 @@ def _parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="COMMAND")
 
     verbs.add_parser("run", help="start the bot (needs DISCORD_TOKEN)").set_defaults(handler=run)
+    verbs.add_parser(
+        "sync", help="register the slash commands with Discord now, even if unchanged (needs DISCORD_TOKEN)"
+    ).set_defaults(handler=sync)
 
     sources = verbs.add_parser("sources", help="manage the source library").add_subparsers(
         dest="action", required=True, metavar="ACTION"

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlite_utils
 
+from bot.db.commands import CommandSyncStore
 from bot.db.debates import DebateStore
 from bot.db.moderation import ModerationStore
 from bot.db.vectors import ArgumentVectors
@@ -25,6 +26,15 @@ class Services:
     capture: Capture
     analyser: Analyser
     moderation: Moderation
+    # The connection the debate stores share (the library has its own); close() closes both.
+    db: sqlite_utils.Database
+    # Which slash commands were last synced where, so a restart can skip an unchanged sync.
+    commands: CommandSyncStore
+
+    def close(self) -> None:
+        """Close the database connections these services own: the debates' and the library's. Safe to repeat."""
+        self.db.conn.close()
+        self.library.close()
 
 
 def build_services(db: sqlite_utils.Database, library: Library) -> Services:
@@ -37,4 +47,6 @@ def build_services(db: sqlite_utils.Database, library: Library) -> Services:
         capture=Capture(store),
         analyser=Analyser(store, vectors, library),
         moderation=Moderation(store, ModerationStore(db)),
+        db=db,
+        commands=CommandSyncStore(db),
     )

@@ -8,9 +8,9 @@ from string import Template
 import pytest
 
 from bot import prompts
-from bot.prompts import PROMPTS_DIR, render
+from bot.prompts import prompt_names, render
 
-PROMPT_FILES = sorted(PROMPTS_DIR.glob("*.md"))
+PROMPT_NAMES = prompt_names()
 
 # The values the bot passes to each prompt (cogs/, bot/bot.py); a prompt may use any of them.
 SUPPLIED = {
@@ -89,10 +89,15 @@ def _placeholders(text: str) -> set[str]:
     return {m.group("named") or m.group("braced") for m in matches if m.group("named") or m.group("braced")}
 
 
+def _text(name: str) -> str:
+    """Return a shipped prompt's text as render reads it."""
+    return prompts.folder().joinpath(f"{name}.md").read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def prompt_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A private prompts folder that render reads instead of the real one."""
-    monkeypatch.setattr(prompts, "PROMPTS_DIR", tmp_path)
+    monkeypatch.setattr(prompts, "folder", lambda: tmp_path)
     return tmp_path
 
 
@@ -126,21 +131,28 @@ def test_edited_prompt_takes_effect_without_restart(prompt_dir: Path) -> None:
 
 def test_every_prompt_the_bot_uses_is_shipped() -> None:
     """The prompts folder holds exactly the texts the bot renders."""
-    assert {p.stem for p in PROMPT_FILES} == set(SUPPLIED)
+    assert set(PROMPT_NAMES) == set(SUPPLIED)
 
 
-@pytest.mark.parametrize("path", PROMPT_FILES, ids=lambda p: p.stem)
-def test_prompt_uses_only_placeholders_the_bot_supplies(path: Path) -> None:
+def test_prompt_names_lists_only_markdown_files(prompt_dir: Path) -> None:
+    """prompt_names() lists the .md files by name, sorted, and ignores anything else in the folder."""
+    for name in ("b.md", "a.md", "notes.txt", "__init__.py"):
+        (prompt_dir / name).write_text("x")
+    (prompt_dir / "folder.md").mkdir()
+    assert prompt_names() == ["a", "b"]
+
+
+@pytest.mark.parametrize("name", PROMPT_NAMES)
+def test_prompt_uses_only_placeholders_the_bot_supplies(name: str) -> None:
     """A misspelt $placeholder in a prompt file is caught here rather than by a member's command failing."""
-    assert _placeholders(path.read_text(encoding="utf-8")) <= SUPPLIED.get(path.stem, set())
+    assert _placeholders(_text(name)) <= SUPPLIED.get(name, set())
 
 
-@pytest.mark.parametrize("path", PROMPT_FILES, ids=lambda p: p.stem)
-def test_every_shipped_prompt_renders(path: Path) -> None:
+@pytest.mark.parametrize("name", PROMPT_NAMES)
+def test_every_shipped_prompt_renders(name: str) -> None:
     """Each prompt file renders when given its placeholders, leaving no $placeholder behind."""
-    names = _placeholders(path.read_text(encoding="utf-8"))
-    values = {name: f"<{name}>" for name in names}
-    rendered = render(path.stem, **values)
+    values = {placeholder: f"<{placeholder}>" for placeholder in _placeholders(_text(name))}
+    rendered = render(name, **values)
     assert rendered
     assert all(value in rendered for value in values.values())
     assert not _placeholders(rendered)

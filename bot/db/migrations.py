@@ -207,3 +207,13 @@ def m003_moderation(db: Database) -> None:
     )
     db.table("audit_log").create_index(["debate_id", "id"])
     db.table("guild_settings").create({"guild_id": int, "modlog_channel_id": int}, pk="guild_id")
+
+
+@migrations()
+def m004_command_sync(db: Database) -> None:
+    """Remember what was last synced to each scope ('global' or a server id), so an unchanged tree is not resent."""
+    db.table("command_syncs").create(
+        {"scope": str, "application_id": int, "commands_hash": str, "command_count": int, "synced_at": str},
+        pk="scope",
+        not_null={"application_id", "commands_hash", "command_count", "synced_at"},
+    )

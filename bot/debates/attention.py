@@ -2,7 +2,7 @@
 
 Kinds, in the order the queue shows them:
 
-- open attack: an attack nobody answered (see bot/summary.py) for longer than OPEN_ATTACK_AFTER;
+- open attack: an attack nobody answered (see bot/summary/analysis.py) for longer than OPEN_ATTACK_AFTER;
 - duplicate: a duplicate candidate Crux flagged that no moderator has merged yet (one click merges it);
 - edited after attack: an argument its author edited after it was attacked, so the attack may no longer fit;
 - unsourced: an argument with a net score of at least UNSOURCED_VOTES and no source its author confirmed;

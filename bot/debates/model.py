@@ -78,6 +78,11 @@ class Argument:
         return self.deleted_at is None and self.removed_at is None and self.merged_into is None
 
     @property
+    def order(self) -> int:
+        """Return its number for sorting (a comment, which has none, sorts first)."""
+        return self.number or 0
+
+    @property
     def label(self) -> str:
         """Return how members refer to it: #n for an argument, 'comment' for chatter."""
         return f"#{self.number}" if self.number is not None else "comment"

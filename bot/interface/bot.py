@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import json
 import logging
 import pkgutil
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 import yarl
@@ -12,12 +15,18 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
+from bot.db.commands import scope_for
 from bot.errors import CruxError
 from bot.prompts import render
 from bot.services import Services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long a normal stop waits for queued argument analysis before closing anyway.
+DRAIN_TIMEOUT = 30.0
+# The listeners a normal stop removes first: new messages, and the catch-up after a reconnect, add analysis work.
+STOP_LISTENING = ("on_message", "on_ready")
 
 
 def extensions() -> list[str]:
@@ -37,6 +46,23 @@ def point_at(settings: Settings) -> None:
         discord.http.Route.BASE = settings.api_base
     if settings.gateway_url:
         discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def commands_hash(payload: list[dict[str, Any]]) -> str:
+    """Return a stable hash of the commands as sent to Discord: their order and dict key order do not matter."""
+    commands = sorted(json.dumps(command, sort_keys=True) for command in payload)
+    return hashlib.sha256(json.dumps(commands).encode()).hexdigest()
+
+
+@runtime_checkable
+class AnalysisQueue(Protocol):
+    """A cog that analyses captured arguments from a queue (Capturing): a normal stop waits for it to empty."""
+
+    queue: asyncio.Queue[Any]
+
+    async def wait_until_analysed(self) -> None:
+        """Return once every argument queued so far has been analysed."""
+        ...
 
 
 def user_message(error: Exception) -> str | None:
@@ -87,7 +113,7 @@ class CruxTree(app_commands.CommandTree):
 class CruxBot(commands.Bot):
     """Crux: holds the settings and the services its cogs use."""
 
-    def __init__(self, settings: Settings, services: Services, **options: Any) -> None:
+    def __init__(self, settings: Settings, services: Services, *, force_sync: bool = False, **options: Any) -> None:
         # Message Content is privileged: enable it on the bot's page in the developer portal.
         options.setdefault(
             "intents", discord.Intents(guilds=True, guild_messages=True, guild_reactions=True, message_content=True)
@@ -102,28 +128,96 @@ class CruxBot(commands.Bot):
         )
         self.settings = settings
         self.services = services
+        # `crux sync` sets this: sync at login even when the commands are unchanged.
+        self.force_sync = force_sync
+        # How many commands setup_hook synced, or None when they were unchanged and it did not sync.
+        self.synced: int | None = None
+        # How long shutdown() waits for queued analysis before closing anyway.
+        self.drain_timeout = DRAIN_TIMEOUT
+
+    async def thread(self, channel_id: int) -> discord.Thread | None:
+        """Return a thread from the cache or from Discord; None if it is gone or Crux may not see it."""
+        channel = self.get_channel(channel_id)
+        if channel is None:
+            try:
+                channel = await self.fetch_channel(channel_id)
+            except (discord.NotFound, discord.Forbidden):
+                return None
+        return channel if isinstance(channel, discord.Thread) else None
 
     async def on_message(self, message: discord.Message) -> None:
         """Do nothing here: Crux has slash commands only, and its cogs listen to messages themselves."""
 
     async def setup_hook(self) -> None:
-        """Load every extension in cogs/ and sync the slash commands (to CRUX_GUILD_ID when set, else globally)."""
+        """Load every extension in cogs/ and sync the slash commands if they changed (or `force_sync` is set)."""
         for name in extensions():
             await self.load_extension(name)
-        if self.settings.guild_id is not None:
-            guild = discord.Object(id=self.settings.guild_id)
+        self.synced = await self.sync_commands(force=self.force_sync)
+
+    async def sync_commands(self, *, force: bool = False) -> int | None:
+        """Sync the slash commands to CRUX_GUILD_ID (else globally) unless unchanged since the last sync there.
+
+        Return how many were synced, or None when the stored hash matched and nothing was sent. With `force`,
+        sync anyway. Discord rate-limits syncs, and a global one takes a while to show, so a restart skips it.
+        """
+        if self.application_id is None:
+            raise app_commands.MissingApplicationID
+        guild = None if self.settings.guild_id is None else discord.Object(id=self.settings.guild_id)
+        if guild is not None:
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
-            log.info("Synced %d commands to server %s", len(synced), self.settings.guild_id)
+        scope = scope_for(self.settings.guild_id)
+        digest = commands_hash(await self._command_payload(guild))
+        if not force and self.services.commands.last_hash(scope, self.application_id) == digest:
+            log.info("Commands unchanged since the last sync; not syncing")
+            return None
+        synced = await self.tree.sync(guild=guild)
+        self.services.commands.record(scope, self.application_id, digest, len(synced))
+        if guild is not None:
+            log.info("Synced %d commands to server %s", len(synced), guild.id)
         else:
-            synced = await self.tree.sync()
             log.info("Synced %d commands globally (they can take a while to appear)", len(synced))
+        return len(synced)
+
+    async def shutdown(self) -> None:
+        """Stop normally: stop capturing, let the queued analysis finish (within drain_timeout), close everything.
+
+        Messages posted from now on are not captured; the next start reads them back from history, as after any
+        outage. Then the bot disconnects and the services' database connections are closed.
+        """
+        for cog in self.cogs.values():
+            for name, listener in cog.get_listeners():
+                if name in STOP_LISTENING:
+                    self.remove_listener(listener, name)
+        queues = [cog for cog in self.cogs.values() if isinstance(cog, AnalysisQueue)]
+        if waiting := sum(cog.queue.qsize() for cog in queues):
+            log.info("Stopping: waiting for %d queued arguments to be analysed", waiting)
+        try:
+            async with asyncio.timeout(self.drain_timeout):
+                await asyncio.gather(*(cog.wait_until_analysed() for cog in queues))
+        except TimeoutError:
+            left = sum(cog.queue.qsize() for cog in queues)
+            log.warning(
+                "Stopped waiting for the analysis after %g s; %d queued argument(s) and the batch in progress are "
+                "left unanalysed",
+                self.drain_timeout,
+                left,
+            )
+        await self.close()
+        self.services.close()
+
+    async def _command_payload(self, guild: discord.abc.Snowflake | None) -> list[dict[str, Any]]:
+        """Return the commands exactly as tree.sync(guild=guild) would send them."""
+        commands = self.tree.get_commands(guild=guild)
+        translator = self.tree.translator
+        if translator is not None:
+            return [await command.get_translated_payload(self.tree, translator) for command in commands]
+        return [command.to_dict(self.tree) for command in commands]
 
 
-def create_bot(settings: Settings, services: Services, **options: Any) -> CruxBot:
+def create_bot(settings: Settings, services: Services, *, force_sync: bool = False, **options: Any) -> CruxBot:
     """Build the bot; options (intents, http_trace, guild_ready_timeout...) go to discord.py's Client."""
     point_at(settings)
-    return CruxBot(settings, services, **options)
+    return CruxBot(settings, services, force_sync=force_sync, **options)
 
 
 def _permission_names(permissions: list[str]) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import discord
 
 from bot.debates.model import SIDES, Side, other_side
@@ -11,7 +13,7 @@ from bot.prompts import render
 
 THREAD_NAME_CHARS = 100
 # A text channel's threads archive after a week without posts (the longest Discord offers).
-ARCHIVE_MINUTES = 10080
+ARCHIVE_MINUTES: Literal[10080] = 10080
 STANCES = {"pro": "for the motion", "con": "against the motion"}
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import discord
 
@@ -84,7 +85,8 @@ class ArgumentForm(discord.ui.Modal):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.on_text(interaction, self.text.value.strip())
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
+    # discord.py's Modal.on_error drops the View's `item` argument; mypy sees that as an incompatible override.
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
         """Answer through the bot's one error path."""
         await answer_error(interaction, error, "Rebuttal modal")
 
@@ -102,12 +104,12 @@ class CiteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"crux:cite
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> CiteButton:
         """Rebuild the button from its custom id."""
         return cls(int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         """Store the suggestion as cited and show that on the message."""
         bot = interaction.client
         assert isinstance(bot, CruxBot)
@@ -141,12 +143,12 @@ class MergeButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str]
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> MergeButton:
         """Rebuild the button from its custom id."""
         return cls(int(match["d"]), int(match["a"]), int(match["b"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         """Merge, if the member may, and say what happened."""
         bot = interaction.client
         assert isinstance(bot, CruxBot) and interaction.guild is not None

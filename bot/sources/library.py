@@ -144,6 +144,11 @@ class Library:
         with self._db:
             return self.store.list_documents()
 
+    def close(self) -> None:
+        """Close the store's database connection once no worker thread is using it; safe to repeat."""
+        with self._db:
+            self.store.db.conn.close()
+
     def search(self, query: str, k: int = 3, mode: Mode = "hybrid") -> list[Hit]:
         """Return the k excerpts that best answer a query, each with its best-matching sentence."""
         text = clean_query(query)

@@ -70,5 +70,5 @@ async def crux(fake: FakeDiscord, world: World, seeded_library: Library, tmp_pat
     """Crux logged in to the fake with the five seed articles in its library, ready for commands."""
     bot = build_bot(fake, world, seeded_library)
     async with start_client(bot, fake.token):
-        await bot.get_cog("Debating").caught_up.wait()
+        await bot.get_cog("Capturing").caught_up.wait()
         yield bot

@@ -50,7 +50,7 @@ async def post(fake: FakeDiscord, world: World, thread: FakeChannel, member: Fak
 
 async def settled(bot: CruxBot) -> None:
     """Wait until Crux has analysed every captured argument (citations and duplicates are posted by then)."""
-    await bot.get_cog("Debating").wait_until_analysed()
+    await bot.get_cog("Capturing").wait_until_analysed()
 
 
 def map_of(bot: CruxBot):
@@ -327,7 +327,7 @@ async def test_messages_posted_while_crux_was_down_are_captured_once(
     """After a restart Crux reads back what was posted while it was offline, exactly once."""
     first = build_bot(fake, world, seeded_library)
     async with start_client(first, fake.token):
-        await first.get_cog("Debating").caught_up.wait()
+        await first.get_cog("Capturing").caught_up.wait()
         await start_debate(fake, world)
         threads = debate_threads(fake, world.channel)
         await post(fake, world, threads["pro"], world.member, PRO_POINT)
@@ -339,7 +339,7 @@ async def test_messages_posted_while_crux_was_down_are_captured_once(
     for _ in range(2):  # a second restart must not capture anything twice
         again = build_bot(fake, world, seeded_library)
         async with start_client(again, fake.token):
-            await again.get_cog("Debating").caught_up.wait()
+            await again.get_cog("Capturing").caught_up.wait()
             assert all("✅" in fake.reactions_on(m) for m in missed)
             await settled(again)
             assert [a.label for a in map_of(again).arguments] == ["#1", "#2", "#3"]

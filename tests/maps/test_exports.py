@@ -8,7 +8,6 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,8 +20,9 @@ from bot.debates.service import load_map
 from bot.errors import CruxError
 from bot.maps.exports import FORMATS, export_map
 from bot.maps.tree import MAX_TREE_DEPTH
+from tests.conftest import ROOT
 
-ARGDOWN_DIR = Path(__file__).resolve().parent / "argdown"
+ARGDOWN_DIR = ROOT / "tests" / "argdown"
 PRO_THREAD, CON_THREAD = 111, 222
 MOTION = "This server supports a six-month pause on training AI systems more capable than GPT-4."
 
@@ -347,7 +347,7 @@ def test_json_round_trips_in_the_documented_key_order(sample: Sample) -> None:
 
 def test_json_matches_the_documented_example(sample: Sample) -> None:
     """The example in docs/map-schema.md has the same keys, in the same order, as a real export."""
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "map-schema.md").read_text(encoding="utf-8")
+    doc = (ROOT / "docs" / "map-schema.md").read_text(encoding="utf-8")
     example = json.loads(re.search(r"```json\n(.*?)```", doc, re.DOTALL).group(1))  # type: ignore[union-attr]
     document = json.loads(_export(sample, "json"))
 

@@ -14,8 +14,8 @@ from bot.db import open_database
 from bot.db.debates import DebateStore
 from bot.debates.model import Argument, DebateMap, Relation, Side, other_side
 from bot.debates.service import load_map
-from bot.errors import CruxError
-from bot.maps.image import MAX_NODES, MAX_SIDE, MapImage, MapImageError, drawable, render_map
+from bot.errors import CruxError, MapImageError
+from bot.maps.image import MAX_NODES, MAX_SIDE, MapImage, drawable, render_map
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 THREADS: dict[Side, int] = {"pro": 111, "con": 222}

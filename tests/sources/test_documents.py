@@ -16,8 +16,7 @@ from bot.sources.documents import (
     parse_document,
     split_excerpts,
 )
-
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
+from tests.conftest import SEEDS
 
 # What a sentence end looks like to a reader: . ! ? or …, closing quotes or brackets, an optional "[1, 2]".
 _READER_SENTENCE_END = re.compile(r"[.!?\u2026]+[\"'\u201d\u2019)\]]*(?:\s*\[[\d,\s]+\])?$")
