@@ -1,0 +1,1 @@
+"""Benchmarks of retrieval quality, thresholds and speed, each run as `python -m benchmarks.<name>`."""

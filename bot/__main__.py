@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from dotenv import find_dotenv, load_dotenv
 
-from bot.db import open_database
+from bot.db import open_database, run_lock
 from bot.db.debates import DebateStore
 from bot.db.sources import SourceStore
 from bot.debates.service import load_map
@@ -60,18 +60,19 @@ def run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.interface.bot import create_bot
 
     token = settings.require_token()
-    library = _library(settings, create=True)
-    library.embedder.load()
-    if settings.sources_dir is not None:
-        library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
-    log.info("Source library ready: %d excerpts", library.load_index())
-    # The debates get a connection of their own, used only on the event loop; the library's is shared with threads.
-    services = build_services(open_database(settings.db_path), library)
-    try:
-        with _discord_errors():
-            asyncio.run(serve(create_bot(settings, services), token))
-    finally:
-        services.close()
+    with run_lock(settings.db_path):
+        library = _library(settings, create=True)
+        library.embedder.load()
+        if settings.sources_dir is not None:
+            library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
+        log.info("Source library ready: %d excerpts", library.load_index())
+        # The debates get a connection of their own, used only on the event loop; the library's is shared.
+        services = build_services(open_database(settings.db_path), library)
+        try:
+            with _discord_errors(settings):
+                asyncio.run(serve(create_bot(settings, services), token))
+        finally:
+            services.close()
     return 0
 
 
@@ -115,7 +116,7 @@ def sync(settings: Settings, args: argparse.Namespace) -> int:
     token = settings.require_token()
     services = build_services(open_database(settings.db_path), _library(settings, create=True))
     try:
-        with _discord_errors():
+        with _discord_errors(settings):
             count = asyncio.run(_sync(create_bot(settings, services, force_sync=True), token))
     finally:
         services.close()
@@ -138,9 +139,15 @@ def sources_add(settings: Settings, args: argparse.Namespace) -> int:
     """Add files and folders to the source library, one line per document, with a progress bar."""
     from tqdm import tqdm
 
+    found = {Path(p): list(expand_paths([Path(p)])) for p in args.paths}
+    empty = [path for path, files in found.items() if path.is_dir() and not files]
+    for folder in empty:
+        print(f"crux: no .txt, .md or .pdf files in {_shown(folder)}", file=sys.stderr)
+    files = [file for files in found.values() for file in files]
+    if not files:
+        return EXIT_ERROR
     library = _library(settings, create=True)
     library.load_index()
-    files = list(expand_paths(Path(p) for p in args.paths))
     with tqdm(total=len(files), unit="doc", desc="Adding sources", file=sys.stderr, disable=None) as bar:
 
         def report(outcome: PathOutcome) -> None:
@@ -148,7 +155,7 @@ def sources_add(settings: Settings, args: argparse.Namespace) -> int:
             bar.update(1)
 
         outcomes = library.add_paths(files, added_by=f"cli:{getpass.getuser()}", progress=report)
-    return EXIT_ERROR if any(o.rejected for o in outcomes) else 0
+    return EXIT_ERROR if empty or any(o.rejected for o in outcomes) else 0
 
 
 def sources_list(settings: Settings, args: argparse.Namespace) -> int:
@@ -195,9 +202,10 @@ def debates_list(settings: Settings, args: argparse.Namespace) -> int:
     if not debates:
         print("No debates yet. Open one in Discord with /debate start.")
         return 0
-    print(f"{'ID':>4}  {'STATUS':<6}  {'KIND':<5}  {'SERVER':<20}  {'OPENED':<10}  MOTION")
+    # ID is what `crux export` takes; NO. is the number members see in their server.
+    print(f"{'ID':>4}  {'SERVER':<20}  {'NO.':>4}  {'STATUS':<6}  {'KIND':<5}  {'OPENED':<10}  MOTION")
     for d in debates:
-        print(f"{d.id:>4}  {d.status:<6}  {d.kind:<5}  {d.guild_id:<20}  {d.opened_on:<10}  {d.motion}")
+        print(f"{d.id:>4}  {d.guild_id:<20}  {d.number:>4}  {d.status:<6}  {d.kind:<5}  {d.opened_on:<10}  {d.motion}")
     return 0
 
 
@@ -221,12 +229,22 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _discord_errors() -> Iterator[None]:
-    """Turn Discord refusing the token or an intent into a SettingsError saying what to change."""
+def _discord_errors(settings: Settings) -> Iterator[None]:
+    """Turn Discord refusing the token or an intent, or not answering at all, into a SettingsError saying what to do."""
+    import aiohttp
     import discord
 
     try:
         yield
+    except aiohttp.ClientConnectorError as error:
+        reason = error.os_error.strerror or str(error.os_error) or type(error.os_error).__name__
+        if settings.api_base:
+            raise SettingsError(
+                f"cannot reach DISCORD_API_BASE {settings.api_base} ({reason}). Check the setting or unset it."
+            ) from None
+        raise SettingsError(
+            f"cannot reach Discord at {discord.http.Route.BASE} ({reason}). Check this machine's network connection."
+        ) from None
     except discord.LoginFailure:
         raise SettingsError(
             "Discord rejected DISCORD_TOKEN (it may have been reset). Copy a fresh one from the Bot page of your "
@@ -251,9 +269,14 @@ def _log_outcome(outcome: PathOutcome) -> None:
 
 def _outcome_line(outcome: PathOutcome) -> str:
     if outcome.result is None:
-        return f"rejected   {outcome.path}: {outcome.rejected}"
+        return f"rejected   {_shown(outcome.path)}: {outcome.rejected}"
     d = outcome.result.document
-    return f"{outcome.result.status:<10} {outcome.path} -> #{d.id} {d.title} ({d.excerpt_count} excerpts)"
+    return f"{outcome.result.status:<10} {_shown(outcome.path)} -> #{d.id} {d.title} ({d.excerpt_count} excerpts)"
+
+
+def _shown(path: Path) -> str:
+    """Return a path as it can be printed, any bytes of its name that are not UTF-8 escaped (as `ls -b` shows them)."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _hit_json(hit: Hit) -> dict:

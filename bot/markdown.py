@@ -16,6 +16,8 @@ MARKDOWN_SPECIAL = re.compile(r"[\\`*_~|<>\[\]()#&]")
 # Bare URLs become links in Discord and GFM; a zero-width space after the scheme or "www" stops that.
 AUTOLINK = re.compile(r"(?i)(?<=:)(?=//)|(?<=\bwww)(?=\.)")
 ZERO_WIDTH_SPACE = "\u200b"
+# A square bracket that Markdown would read: preceded by an even number of backslashes (none included).
+LIVE_BRACKET = re.compile(r"(?<!\\)((?:\\\\)*)([\[\]])")
 
 
 def escape(text: str) -> str:
@@ -26,6 +28,15 @@ def escape(text: str) -> str:
     return flat.replace("@", "@" + ZERO_WIDTH_SPACE)
 
 
+def escape_links(markdown: str) -> str:
+    """Return Markdown in which no masked link, [text](url), can form: every bracket it would read is escaped.
+
+    For text already escaped otherwise (discord.utils.escape_markdown leaves most masked links live), so that a link
+    in a document or a member's words never shows words of their choosing in place of the address it opens.
+    """
+    return LIVE_BRACKET.sub(lambda m: m.group(1) + "\\" + m.group(2), markdown)
+
+
 def quote(text: str, limit: int = QUOTE_CHARS) -> str:
     """Return user text on one line, cut between words to about `limit` characters with an ellipsis, and escaped."""
     flat = " ".join(text.split())
@@ -33,6 +44,15 @@ def quote(text: str, limit: int = QUOTE_CHARS) -> str:
         cut = flat.rfind(" ", 0, limit)
         flat = flat[: cut if cut > limit // 2 else limit].rstrip() + "…"
     return escape(flat)
+
+
+def quote_block(text: str) -> str:
+    """Return a member's text as a Markdown quote, line by line, escaped so it cannot pass for Crux's own words.
+
+    Links, masked links, mentions and formatting show as typed; blank lines are kept inside the quote.
+    """
+    lines = text.strip().splitlines() or [""]
+    return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in lines)
 
 
 def markdown_url(url: str) -> str:

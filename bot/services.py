@@ -8,10 +8,12 @@ import sqlite_utils
 
 from bot.db.commands import CommandSyncStore
 from bot.db.debates import DebateStore
+from bot.db.hinges import HingeStore
 from bot.db.moderation import ModerationStore
 from bot.db.vectors import ArgumentVectors
 from bot.debates.analysis import Analyser
 from bot.debates.capture import Capture
+from bot.debates.hinges import Hinges
 from bot.debates.moderation import Moderation
 from bot.debates.service import Debates
 from bot.sources.library import Library
@@ -30,6 +32,8 @@ class Services:
     db: sqlite_utils.Database
     # Which slash commands were last synced where, so a restart can skip an unchanged sync.
     commands: CommandSyncStore
+    # Where debates hinge: stances, crux marks and changed minds (Δ).
+    hinges: Hinges
 
     def close(self) -> None:
         """Close the database connections these services own: the debates' and the library's. Safe to repeat."""
@@ -49,4 +53,5 @@ def build_services(db: sqlite_utils.Database, library: Library) -> Services:
         moderation=Moderation(store, ModerationStore(db)),
         db=db,
         commands=CommandSyncStore(db),
+        hinges=Hinges(store, HingeStore(db)),
     )

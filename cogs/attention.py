@@ -47,7 +47,7 @@ class Attention(commands.Cog):
         items = attention(self.bot.services.debates.map(found))
         if not items:
             await interaction.response.send_message(
-                f"Nothing in debate {found.id} needs a moderator right now.", ephemeral=True
+                f"Nothing in debate {found.number} needs a moderator right now.", ephemeral=True
             )
             return
         lines: list[str] = []
@@ -57,12 +57,15 @@ class Attention(commands.Cog):
                 lines.append(f"**{heading}** ({len(mine)})")
                 lines += [_line(item, found.threads) for item in mine]
         embeds = [
-            discord.Embed(title=f"Needs attention · debate {found.id}", description=page, colour=discord.Colour.gold())
+            discord.Embed(
+                title=f"Needs attention · debate {found.number}", description=page, colour=discord.Colour.gold()
+            )
             for page in paginate(lines)
         ]
         view = Pages(embeds, interaction.user.id)
         for item in [i for i in items if i.kind == "duplicate"][:MAX_BUTTONS]:
-            assert item.argument is not None and item.other is not None
+            assert item.argument is not None
+            assert item.other is not None
             view.add_item(MergeButton(found.id, item.argument.number or 0, item.other.number or 0))
         await interaction.response.send_message(embed=embeds[0], view=view, ephemeral=True)
 

@@ -1,99 +1,111 @@
-"""Capture: every message members post in a debate thread joins the map, and new arguments are analysed.
+"""Capture: every message members post in a debate thread joins the map, and nothing is missed while Crux is away.
 
-Messages, replies, edits, deletions and 👍/👎 votes are captured as they happen and caught up on after an outage;
-rebuttals and supports come through the message context menus. New arguments are embedded in batches off the event
-loop; what the posting policy allows (a suggested source, a repeat of an earlier argument) is posted as a reply.
+Messages, replies, edits, deletions and 👍/👎 votes are captured as they happen; rebuttals and supports come
+through the message context menus. After an outage that lost the gateway session (or a restart), each open thread
+is read back from its cursor, and its recent messages are reconciled with the map (bot/interface/history.py).
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
 import logging
-import time
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.debates.analysis import ANALYSIS_BATCH, Reply
-from bot.debates.capture import IncomingMessage
+from bot.debates.capture import IncomingMessage, Reconciled
 from bot.debates.model import Argument, Side
 from bot.errors import DebateError
 from bot.interface.bot import CruxBot
-from bot.interface.views import ArgumentForm, CiteButton, CruxView
-from bot.markdown import SIDE_TITLES
+from bot.interface.history import Window, missed_messages, recent_window
+from bot.interface.views import ArgumentForm
+from bot.markdown import SIDE_TITLES, quote_block
 from bot.prompts import render
 
 log = logging.getLogger(__name__)
 
 CAPTURED = "✅"
+# Live messages are captured by one writer task, this many per transaction, handing the event loop back between
+# batches: during a burst, heartbeats and commands wait for one batch (a few ms), not for the whole burst.
+CAPTURE_BATCH = 16
 
 
 class Capturing(commands.Cog):
-    """Captures what members post in debate threads, links rebuttals, replies and votes, and suggests sources."""
+    """Captures what members post in debate threads, and links rebuttals, replies and votes."""
 
     def __init__(self, bot: CruxBot) -> None:
         self.bot = bot
         self.debates = bot.services.debates
         self.capture = bot.services.capture
-        self.analyser = bot.services.analyser
-        # (argument id, whether to post what is found): edits are re-analysed quietly.
-        self.queue: asyncio.Queue[tuple[int, bool]] = asyncio.Queue()
         self.menus = [
             app_commands.ContextMenu(name="Rebut argument", callback=self.rebut_menu),
             app_commands.ContextMenu(name="Support argument", callback=self.support_menu),
         ]
-        self.worker: asyncio.Task[None] | None = None
         # Set once the catch-up after (re)connecting is done.
         self.caught_up = asyncio.Event()
+        # Live capture moves a thread's catch-up cursor only while `synced`: connected, and caught up since the
+        # last connection was lost. Otherwise a message arriving live could carry the cursor past the messages of
+        # an outage that the catch-up has not read yet.
+        self.synced = False
+        self.online = False
+        self.catching_up = 0
+        self.generation = 0
+        # Messages received live, waiting for the writer task in arrival order; and the ✅ being added.
+        self.inbox: collections.deque[discord.Message] = collections.deque()
+        self.arrived = asyncio.Event()
+        self.writer: asyncio.Task[None] | None = None
+        self.marking: set[asyncio.Task[None]] = set()
 
     async def cog_load(self) -> None:
-        """Add the context menus and the citation button, and start the analysis worker."""
+        """Add the context menus and start the writer task."""
         for menu in self.menus:
             menu.guild_only = True
             self.bot.tree.add_command(menu)
-        self.bot.add_dynamic_items(CiteButton)
-        self.worker = asyncio.create_task(self._analyse_forever(), name="crux-analysis")
+        self.writer = asyncio.create_task(self._write_forever(), name="crux-capture")
 
     async def cog_unload(self) -> None:
-        """Remove the context menus and stop the worker."""
+        """Remove the context menus and stop the writer; what it had not stored yet is read back at the next start."""
         for menu in self.menus:
             self.bot.tree.remove_command(menu.name, type=menu.type)
-        self.bot.remove_dynamic_items(CiteButton)
-        if self.worker is not None:
-            self.worker.cancel()
-
-    async def wait_until_analysed(self) -> None:
-        """Wait until every argument captured so far has been analysed (used by tests and shutdown)."""
-        await self.queue.join()
+        if self.writer is not None:
+            self.writer.cancel()
 
     # -- listeners ----------------------------------------------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
-        """Catch up on every open debate: capture what was posted while Crux was away, in the order it was posted."""
-        self.caught_up.clear()
+        """Catch up on every open debate after (re)connecting without a resumable session."""
+        self.online = True
         try:
-            missed: dict[int, list[discord.Message]] = {}
-            for thread in self.capture.open_threads():
-                channel = await self.bot.thread(thread.thread_id)
-                if channel is None:
-                    log.warning("Debate %s: thread %s is gone; no catch-up", thread.debate_id, thread.thread_id)
-                    continue
-                after = discord.Object(thread.last_message_id)
-                history = [m async for m in channel.history(after=after, limit=None)]
-                missed.setdefault(thread.debate_id, []).extend(history)
-            for debate_id, messages in missed.items():
-                captured = [m for m in sorted(messages, key=lambda m: m.id) if await self._capture(m)]
-                if captured:
-                    log.info("Debate %s: caught up on %d messages", debate_id, len(captured))
-        finally:
-            self.caught_up.set()
+            await self.catch_up()
+        except RuntimeError:
+            if not self.bot.is_closed():
+                raise
+            # Crux is stopping: the catch-up was cut short, and the next start reads the threads again.
+
+    @commands.Cog.listener()
+    async def on_disconnect(self) -> None:
+        """Stop moving catch-up cursors until Discord has replayed, or Crux has read back, what it missed."""
+        self.online = False
+        self.synced = False
+        self.generation += 1
+
+    @commands.Cog.listener()
+    async def on_resumed(self) -> None:
+        """Resume live capture: Discord replayed every event missed while the session was down."""
+        self.online = True
+        if not self.catching_up:
+            self.synced = True
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        """Capture a member's message posted in a debate thread."""
-        await self._capture(message)
+        """Capture a member's message posted in a debate thread (the writer task stores it, in arrival order)."""
+        if _capturable(message):
+            self.inbox.append(message)
+            self.arrived.set()
 
     @commands.Cog.listener()
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
@@ -103,7 +115,7 @@ class Capturing(commands.Cog):
             edited_at = discord.utils.parse_time(str(payload.data["edited_timestamp"]))
             revised = self.capture.edit(payload.message_id, content, edited_at)
             if revised is not None and revised.kind == "argument":
-                self.queue.put_nowait((revised.id, False))
+                self._analyse()
 
     @commands.Cog.listener()
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
@@ -121,6 +133,61 @@ class Capturing(commands.Cog):
         """Withdraw a vote."""
         self.capture.vote(payload.message_id, payload.user_id, str(payload.emoji), added=False)
 
+    async def catch_up(self) -> None:
+        """Capture what every open debate thread received since its cursor, and reconcile its recent messages.
+
+        Missed messages are captured in posting order across a debate's two threads (idempotent by message id),
+        whatever arrives live meanwhile. Then the last RECONCILE_WINDOW messages of each thread are compared with
+        the map: edits become revisions, deletions hide arguments, 👍/👎 reactions become the votes.
+        """
+        self.caught_up.clear()
+        self.synced = False
+        self.generation += 1
+        generation = self.generation
+        self.catching_up += 1
+        try:
+            missed: dict[int, list[discord.Message]] = {}
+            newest: dict[int, int] = {}
+            windows: list[tuple[int, Window]] = []
+            for cursor in self.capture.open_threads():
+                thread = await self.bot.thread(cursor.thread_id)
+                if thread is None:
+                    log.warning("Debate %s: thread %s is gone; no catch-up", cursor.debate_id, cursor.thread_id)
+                    continue
+                try:
+                    history = await missed_messages(thread, cursor.last_message_id)
+                    window = await recent_window(thread)
+                except discord.HTTPException as error:
+                    # Its cursor stays where it was: the next catch-up reads the thread again.
+                    log.warning("Debate %s: could not read thread %s back: %s", cursor.debate_id, thread.id, error)
+                    continue
+                missed.setdefault(cursor.debate_id, []).extend(history)
+                windows.append((thread.id, window))
+                newest[thread.id] = max([cursor.last_message_id, *(m.id for m in history)])
+            for debate_id, messages in missed.items():
+                captured = [m for m in sorted(messages, key=lambda m: m.id) if await self._capture(m)]
+                if captured:
+                    log.info("Debate %s: caught up on %d messages", debate_id, len(captured))
+            changed = Reconciled()
+            for thread_id, window in windows:
+                now = discord.utils.utcnow()
+                changed += self.capture.reconcile(thread_id, window.messages, window.first, window.last, now)
+            if changed != Reconciled():
+                log.info(
+                    "Reconciled while away: %d edits, %d deletions, %d votes",
+                    changed.edited,
+                    changed.deleted,
+                    changed.votes,
+                )
+                self._analyse()
+            for thread_id, message_id in newest.items():
+                self.capture.caught_up(thread_id, message_id)
+        finally:
+            self.catching_up -= 1
+            if self.online and generation == self.generation:
+                self.synced = True
+            self.caught_up.set()
+
     # -- context menus ------------------------------------------------------------------------------------------------
 
     async def rebut_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
@@ -135,6 +202,7 @@ class Capturing(commands.Cog):
 
     async def _open_form(self, interaction: discord.Interaction, message: discord.Message, origin: str) -> None:
         target, side = self.debates.rebuttal_target(message.id, origin)
+        await self._thread_for_member(interaction, target, side)
         verb = "Rebut" if origin == "rebut" else "Support"
 
         async def post(submitted: discord.Interaction, text: str) -> None:
@@ -144,18 +212,39 @@ class Capturing(commands.Cog):
             ArgumentForm(f"{verb} {target.label}", f"crux:post:{origin}:{target.id}", post)
         )
 
+    async def _thread_for_member(
+        self, interaction: discord.Interaction, target: Argument, side: Side
+    ) -> discord.Thread:
+        """Return the thread Crux would post in for the member, refusing what they could not post there themselves."""
+        debate = self.debates.in_server(interaction.guild_id or 0, target.debate_id)
+        thread = await self.bot.thread(debate.thread_for(side))
+        if thread is None:
+            raise DebateError("That debate's thread is gone, so Crux cannot post there.")
+        member = interaction.user
+        allowed = thread.permissions_for(member) if isinstance(member, discord.Member) else None
+        if allowed is None or not (allowed.view_channel and allowed.send_messages_in_threads):
+            raise DebateError(
+                f"You can't post in {thread.mention}, so Crux won't post there for you. "
+                "Ask a moderator if you should be able to."
+            )
+        if (thread.locked or thread.archived) and not allowed.manage_threads:
+            raise DebateError(f"{thread.mention} is closed to new posts, so Crux won't post there for you.")
+        return thread
+
     async def _post_for_member(
         self, interaction: discord.Interaction, target: Argument, side: Side, origin: str, text: str
     ) -> None:
         """Post a member's rebuttal or support in the right thread, credited to them, and capture it."""
-        debate = self.debates.find(interaction.guild_id or 0, target.debate_id)
-        thread = await self.bot.thread(debate.thread_for(side))
-        if thread is None:
-            raise DebateError("That debate's thread is gone, so Crux cannot post there.")
+        thread = await self._thread_for_member(interaction, target, side)  # again: permissions may have changed
         author = interaction.user
         verb = "rebuts" if origin == "rebut" else "supports"
         body = render(
-            "context_post", author=author.mention, verb=verb, label=target.label, jump_url=target.jump_url, text=text
+            "context_post",
+            author=author.mention,
+            verb=verb,
+            label=target.label,
+            jump_url=target.jump_url,
+            text=quote_block(text),
         )
         posted = await thread.send(body[:2000], allowed_mentions=discord.AllowedMentions.none())
         captured = self.capture.capture(
@@ -165,100 +254,101 @@ class Capturing(commands.Cog):
             made_by=author.id,
         )
         assert captured is not None
-        self.queue.put_nowait((captured.argument.id, True))
+        self._analyse()
         await interaction.followup.send(
             render("context_posted", label=captured.argument.label, jump_url=posted.jump_url, side=SIDE_TITLES[side]),
             ephemeral=True,
         )
 
     async def _capture(self, message: discord.Message) -> bool:
-        """Capture one message if it is a member's message in an open debate thread; return whether it was new."""
-        if message.author.bot or message.webhook_id is not None or not isinstance(message.channel, discord.Thread):
+        """Capture one message if it is a member's message in an open debate thread; return whether it was new.
+
+        A message captured earlier but never marked ✅ (Crux died between storing and reacting) is marked now.
+        """
+        if not _capturable(message):
             return False
-        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+        captured = self.capture.capture(_incoming_message(message))
+        if captured is None:
             return False
-        reply_to = message.reference.message_id if message.reference is not None else None
-        captured = self.capture.capture(
-            _incoming(
-                message,
-                author_id=message.author.id,
-                author_name=message.author.display_name,
-                content=message.content,
-                reply_to=reply_to,
-            )
-        )
-        if captured is None or not captured.new:
-            return False
-        if captured.argument.kind == "argument":
-            self.queue.put_nowait((captured.argument.id, True))
+        if captured.new and captured.argument.kind == "argument":
+            self._analyse()
+        if captured.new or not any(r.me and str(r.emoji) == CAPTURED for r in message.reactions):
+            await self._mark_captured(message)
+        return captured.new
+
+    async def _mark_captured(self, message: discord.Message) -> None:
         try:
             await message.add_reaction(CAPTURED)
         except discord.HTTPException as error:
             log.warning("Could not react to message %s: %s", message.id, error)
-        return True
+        except (RuntimeError, aiohttp.ClientError):
+            if not self.bot.is_closed():
+                raise
+            # Crux is stopping; the message is stored, and the next catch-up adds the mark it lacks.
 
-    async def _analyse_forever(self) -> None:
-        """Analyse captured arguments in batches, off the event loop, and post what the posting policy allows."""
+    def _analyse(self) -> None:
+        """Wake the analysis worker: arguments were queued."""
+        self.bot.dispatch("arguments_queued")
+
+    async def _write_forever(self) -> None:
+        """Capture live messages as they arrive, CAPTURE_BATCH per transaction, yielding to the loop in between."""
         while True:
-            items = [await self.queue.get()]
-            while len(items) < ANALYSIS_BATCH and not self.queue.empty():
-                items.append(self.queue.get_nowait())
-            try:
-                announce = dict(items)
-                batch = self.analyser.batch(list(announce))
-                vectors, best = await asyncio.to_thread(self.analyser.look_up, batch.arguments, batch.with_sources)
-                for analysis in self.analyser.record(batch.arguments, vectors, best):
-                    if not announce[analysis.argument.id]:
-                        continue
-                    debate = batch.debates[analysis.argument.debate_id]
-                    reply = self.analyser.policy.reply(analysis, debate, time.monotonic())
-                    if reply is not None:
-                        await self._post_reply(reply)
-            except Exception:
-                log.exception("Analysing %d arguments failed", len(items))
-            finally:
-                for _ in items:
-                    self.queue.task_done()
+            await self.arrived.wait()
+            self.arrived.clear()
+            while self.inbox:
+                self._capture_batch([self.inbox.popleft() for _ in range(min(CAPTURE_BATCH, len(self.inbox)))])
+                await asyncio.sleep(0)
 
-    async def _post_reply(self, reply: Reply) -> None:
-        argument, citation = reply.argument, reply.citation
-        parts = []
-        if citation is not None:
-            parts.append(
-                render(
-                    "citation_suggestion",
-                    label=argument.label,
-                    title=discord.utils.escape_markdown(citation.document_title),
-                    paragraph=citation.paragraph,
-                    sentence=discord.utils.escape_markdown(citation.sentence),
-                )
-            )
-        if reply.duplicate_of is not None:
-            earlier = reply.duplicate_of
-            parts.append(
-                render(
-                    "duplicate_notice",
-                    label=argument.label,
-                    earlier=earlier.label,
-                    jump_url=earlier.jump_url,
-                    earlier_author=discord.utils.escape_markdown(earlier.author_name),
-                )
-            )
-        thread = await self.bot.thread(argument.thread_id)
-        if thread is None:
+    def _capture_batch(self, messages: list[discord.Message]) -> None:
+        """Store messages in one transaction (one by one if that fails), then mark each ✅ and move its cursor."""
+        try:
+            results = self.capture.capture_many([_incoming_message(m) for m in messages])
+        except Exception:
+            log.warning("Capturing %d messages together failed; capturing them one by one", len(messages))
+            results = []
+            for message in messages:
+                try:
+                    results.append(self.capture.capture(_incoming_message(message)))
+                except Exception:
+                    log.exception("Could not capture message %s", message.id)
+                    results.append(None)
+        if any(c is not None and c.new and c.argument.kind == "argument" for c in results):
+            self._analyse()
+        for message, captured in zip(messages, results, strict=True):
+            if captured is None:
+                continue
+            if captured.new or not any(r.me and str(r.emoji) == CAPTURED for r in message.reactions):
+                task = asyncio.create_task(self._mark_then_advance(message, captured.new))
+                self.marking.add(task)
+                task.add_done_callback(self.marking.discard)
+
+    async def _mark_then_advance(self, message: discord.Message, new: bool) -> None:
+        """Mark a stored message ✅, then (while synced) move its thread's cursor past it: never before the ✅."""
+        try:
+            await self._mark_captured(message)
+        except Exception:
+            log.exception("Could not mark message %s captured", message.id)
             return
-        view = CruxView(timeout=None)
-        if citation is not None:
-            view.add_item(CiteButton(citation.id))
-        await thread.send(
-            "\n\n".join(parts)[:2000],
-            reference=discord.MessageReference(
-                message_id=argument.message_id, channel_id=thread.id, fail_if_not_exists=False
-            ),
-            mention_author=False,
-            view=view if citation is not None else discord.utils.MISSING,
-            allowed_mentions=discord.AllowedMentions.none(),
-        )
+        if new and self.synced:
+            self.capture.caught_up(message.channel.id, message.id)
+
+
+def _capturable(message: discord.Message) -> bool:
+    """Return whether a message may be an argument: a member's own post (or reply) in a thread."""
+    if message.author.bot or message.webhook_id is not None or not isinstance(message.channel, discord.Thread):
+        return False
+    return message.type in (discord.MessageType.default, discord.MessageType.reply)
+
+
+def _incoming_message(message: discord.Message) -> IncomingMessage:
+    reply_to = message.reference.message_id if message.reference is not None else None
+    return _incoming(
+        message,
+        author_id=message.author.id,
+        author_name=message.author.display_name,
+        content=message.content,
+        reply_to=reply_to,
+    )
 
 
 def _incoming(

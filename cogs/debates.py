@@ -10,7 +10,7 @@ from bot.debates.analysis import CITATION_MODES
 from bot.debates.model import SIDES, Debate
 from bot.errors import DebateError
 from bot.interface.bot import CruxBot
-from bot.interface.checks import manages_threads
+from bot.interface.checks import manages_threads, require_in_channel
 from bot.interface.threads import open_threads
 from bot.interface.transformers import DebateOption, debate_here
 from bot.markdown import SIDE_TITLES
@@ -54,6 +54,12 @@ class Debating(commands.Cog):
         cached = self.bot.get_channel(place.id)  # resolved options carry no tags; the cache does
         if isinstance(cached, discord.ForumChannel | discord.TextChannel):
             place = cached
+        assert isinstance(interaction.user, discord.Member)  # the group is guild-only
+        crux_needs = ["view_channel", "send_messages_in_threads", "add_reactions", "read_message_history"]
+        crux_needs.append("create_public_threads" if isinstance(place, discord.TextChannel) else "send_messages")
+        # The command's own check covers the channel it was run in; a channel named in the option is checked here.
+        theirs = ["manage_threads"] if place.id != interaction.channel_id else []
+        require_in_channel(place, interaction.user, member_needs=theirs, crux_needs=crux_needs)
         await interaction.response.defer(ephemeral=True, thinking=True)
         threads = await open_threads(place, motion_text)
         debate = self.debates.start(
@@ -65,7 +71,7 @@ class Debating(commands.Cog):
             {side: thread.id for side, thread in threads.items()},
         )
         await interaction.followup.send(
-            render("debate_started", debate_id=debate.id, pro=threads["pro"].mention, con=threads["con"].mention),
+            render("debate_started", debate_id=debate.number, pro=threads["pro"].mention, con=threads["con"].mention),
             ephemeral=True,
         )
 
@@ -80,8 +86,8 @@ class Debating(commands.Cog):
         for thread_id in closed.threads.values():
             thread = await self.bot.thread(thread_id)
             if thread is not None:
-                await thread.edit(locked=True, archived=True, reason=f"Debate {closed.id} closed")
-        await interaction.followup.send(render("debate_closed", debate_id=closed.id), ephemeral=True)
+                await thread.edit(locked=True, archived=True, reason=f"Debate {closed.number} closed")
+        await interaction.followup.send(render("debate_closed", debate_id=closed.number), ephemeral=True)
 
     @debate.command(name="list")
     async def list_debates(self, interaction: discord.Interaction) -> None:
@@ -103,13 +109,15 @@ class Debating(commands.Cog):
     async def citations(self, interaction: discord.Interaction, mode: str, debate: DebateOption | None = None) -> None:
         """Choose whether Crux replies to arguments with relevant sources."""
         updated = self.debates.set_citations(debate_here(interaction, debate), mode)
-        await interaction.response.send_message(f"Debate {updated.id}: citations are now **{mode}**.", ephemeral=True)
+        await interaction.response.send_message(
+            f"Debate {updated.number}: citations are now **{mode}**.", ephemeral=True
+        )
 
 
 def _debate_line(debate: Debate) -> str:
     threads = " · ".join(f"{SIDE_TITLES[s]} <#{debate.threads[s]}>" for s in SIDES if s in debate.threads)
     motion = discord.utils.escape_markdown(debate.motion[:80])
-    return f"**{debate.id}** [{debate.status}] {motion} — {threads}"
+    return f"**{debate.number}** [{debate.status}] {motion} — {threads}"
 
 
 async def setup(bot: CruxBot) -> None:

@@ -82,8 +82,8 @@ class Maps(commands.Cog):
         await interaction.response.defer(ephemeral=not public, thinking=True)
         # Layout and drawing take a moment on big maps: keep them off the event loop.
         picture = await asyncio.to_thread(render_map, debate_map, root=root, depth=depth)
-        file = discord.File(io.BytesIO(picture.png), filename=f"debate-{found.id}-map.png")
-        text = f"Debate {found.id}: {picture.nodes} arguments and {picture.edges} links drawn."
+        file = discord.File(io.BytesIO(picture.png), filename=f"debate-{found.number}-map.png")
+        text = f"Debate {found.number}: {picture.nodes} arguments and {picture.edges} links drawn."
         if picture.note:
             text += f"\n{picture.note}"
         await interaction.followup.send(text, file=file, ephemeral=not public)
@@ -99,7 +99,7 @@ class Maps(commands.Cog):
         found = debate_here(interaction, debate)
         name, text = export_map(self.bot.services.debates.map(found), format)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
-        await interaction.response.send_message(f"Debate {found.id} as {format}.", file=file, ephemeral=True)
+        await interaction.response.send_message(f"Debate {found.number} as {format}.", file=file, ephemeral=True)
 
 
 def _line(row: TreeLine) -> str:
@@ -120,7 +120,7 @@ def _summary(debate_map: DebateMap) -> str:
     counts = {s: sum(1 for a in arguments if a.side == s) for s in SIDES}
     relations = {r: sum(1 for link in debate_map.links if link.relation == r) for r in ("supports", "attacks")}
     return (
-        f"Debate {debate_map.debate.id} ({debate_map.debate.status}): {counts['pro']} pro and {counts['con']} con "
+        f"Debate {debate_map.debate.number} ({debate_map.debate.status}): {counts['pro']} pro and {counts['con']} con "
         f"arguments, {relations['supports']} supports, {relations['attacks']} attacks."
     )
 

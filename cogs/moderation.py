@@ -142,6 +142,7 @@ def _details_embed(details: ArgumentDetails) -> discord.Embed:
     )
     embed.add_field(name="Status", value=status[:1000])
     embed.add_field(name="Votes", value=f"👍 {details.votes.up} · 👎 {details.votes.down}")
+    embed.add_field(name="Changed minds", value=f"Δ {details.deltas}")
     if details.merged_into is not None:
         embed.add_field(name="Merged into", value=f"[{details.merged_into.label}]({details.merged_into.jump_url})")
     outgoing = [

@@ -12,6 +12,7 @@ from bot.db.sources import Document
 from bot.errors import SourceNotFound
 from bot.interface.bot import CruxBot
 from bot.interface.checks import manages_server
+from bot.markdown import escape, escape_links
 from bot.prompts import render
 from bot.sources.documents import MAX_DOCUMENT_BYTES, check_upload
 from bot.sources.library import AddResult, Hit
@@ -53,7 +54,7 @@ class Sources(commands.Cog):
         await interaction.response.defer(ephemeral=not public, thinking=True)
         hits = await asyncio.to_thread(self.library.search, text, count)
         await interaction.followup.send(
-            render("source_header", query=discord.utils.escape_markdown(text)),
+            render("source_header", query=escape(text)),
             embeds=[_hit_embed(hit) for hit in hits],
             ephemeral=not public,
         )
@@ -99,7 +100,7 @@ class Sources(commands.Cog):
         await interaction.response.send_message(
             render(
                 "sources_removed",
-                title=discord.utils.escape_markdown(document.title),
+                title=_title(document.title),
                 source_id=document.id,
                 excerpts=document.excerpt_count,
             ),
@@ -117,8 +118,8 @@ class Sources(commands.Cog):
 def _hit_embed(hit: Hit) -> discord.Embed:
     excerpt = hit.excerpt
     before, _, after = excerpt.text.partition(hit.sentence)
-    escape = discord.utils.escape_markdown
-    text = f"{escape(before)}**{escape(hit.sentence)}**{escape(after)}"
+    escape_markdown = discord.utils.escape_markdown
+    text = escape_links(f"{escape_markdown(before)}**{escape_markdown(hit.sentence)}**{escape_markdown(after)}")
     if len(text) > EXCERPT_CHARS:
         text = text[: EXCERPT_CHARS - 1].rstrip() + "…"
     similarity = f"{hit.similarity:.2f}" if hit.similarity is not None else "keyword"
@@ -130,19 +131,23 @@ def _hit_embed(hit: Hit) -> discord.Embed:
 
 
 def _document_line(document: Document) -> str:
-    title = discord.utils.escape_markdown(document.title)
-    return f"**#{document.id}** {title} — {document.excerpt_count} excerpts, added {document.added_on}"
+    return f"**#{document.id}** {_title(document.title)} — {document.excerpt_count} excerpts, added {document.added_on}"
 
 
 def _added_message(result: AddResult) -> str:
     document = result.document
     return render(
         f"sources_{result.status}",
-        title=discord.utils.escape_markdown(document.title),
+        title=_title(document.title),
         source_id=document.id,
         excerpts=document.excerpt_count,
         embedded=result.embedded,
     )
+
+
+def _title(title: str) -> str:
+    """Return a document's title for Markdown: its formatting and any masked link shown as typed."""
+    return escape_links(discord.utils.escape_markdown(title))
 
 
 def _source_id(value: str) -> int:

@@ -53,14 +53,14 @@ class Summaries(commands.Cog):
         if not pages:
             raise DebateError("There is nothing to summarise yet.")
         embeds = [
-            discord.Embed(title=f"Summary · debate {found.id}", description=page, colour=discord.Colour.blurple())
+            discord.Embed(title=f"Summary · debate {found.number}", description=page, colour=discord.Colour.blurple())
             for page in pages
         ]
         kwargs: dict = {"embed": embeds[0], "ephemeral": not public}
         if len(embeds) > 1:
             kwargs["view"] = Pages(embeds, interaction.user.id)
             markdown = render_summary(digest).encode("utf-8")
-            kwargs["file"] = discord.File(io.BytesIO(markdown), filename=f"debate-{found.id}-summary.md")
+            kwargs["file"] = discord.File(io.BytesIO(markdown), filename=f"debate-{found.number}-summary.md")
         await interaction.followup.send(**kwargs)
 
 

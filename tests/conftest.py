@@ -48,19 +48,19 @@ class FakeEmbedder:
 
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
-    """A fresh fake embedder."""
+    """Return a fresh fake embedder."""
     return FakeEmbedder()
 
 
 @pytest.fixture
 def library(fake_embedder: FakeEmbedder) -> Library:
-    """An empty library in an in-memory database, over the fake embedder."""
+    """Return an empty library in an in-memory database, over the fake embedder."""
     return Library(SourceStore(open_database(":memory:")), fake_embedder)
 
 
 @pytest.fixture(scope="session")
 def real_embedder() -> MiniLMEmbedder:
-    """The bundled MiniLM model, loaded once per test session (about 6 s)."""
+    """Load the bundled MiniLM model, once per test session (about 6 s)."""
     embedder = MiniLMEmbedder()
     embedder.load()
     return embedder
@@ -68,7 +68,7 @@ def real_embedder() -> MiniLMEmbedder:
 
 @pytest.fixture(scope="session")
 def seeded_db(tmp_path_factory: pytest.TempPathFactory, real_embedder: MiniLMEmbedder) -> Path:
-    """A database file holding the five seed articles, embedded with the real model once per session."""
+    """Build a database file holding the five seed articles, embedded with the real model once per session."""
     path = tmp_path_factory.mktemp("seeded") / "seeded.db"
     db = open_database(path)
     Library(SourceStore(db), real_embedder).add_paths([SEEDS], added_by="tests")
@@ -78,7 +78,7 @@ def seeded_db(tmp_path_factory: pytest.TempPathFactory, real_embedder: MiniLMEmb
 
 @pytest.fixture
 def seeded_library(seeded_db: Path, tmp_path: Path, real_embedder: MiniLMEmbedder) -> Library:
-    """A private copy of the seeded database, loaded into a library over the real model."""
+    """Return a private copy of the seeded database, loaded into a library over the real model."""
     path = tmp_path / "crux.db"
     shutil.copy(seeded_db, path)
     library = Library(SourceStore(open_database(path)), real_embedder)

@@ -6,6 +6,7 @@ import io
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -113,7 +114,9 @@ def test_search_listing_highlights_the_best_sentence(env: Path, capsys: pytest.C
     assert main(["search", "-k", "1", "verification of a pause"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("== verification of a pause")
-    assert "paragraph" in out and ">>" in out and "<<" in out
+    assert "paragraph" in out
+    assert ">>" in out
+    assert "<<" in out
 
 
 @pytest.mark.parametrize(
@@ -140,11 +143,135 @@ def test_empty_query_is_refused(env: Path, capsys: pytest.CaptureFixture[str]) -
     assert "query is empty" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    "query",
+    ["pause \udcff", "\ud800 verification", "pause\x1b[31m", "p" * 100_000],
+    ids=["byte 0xff from the shell", "lone surrogate", "escape sequence", "100 kB"],
+)
+def test_unreadable_or_huge_queries_are_one_clear_line(
+    env: Path, capsys: pytest.CaptureFixture[str], query: str
+) -> None:
+    r"""`crux search "$(printf 'pause \xff')"` and other unusable queries print one `crux:` line and exit 1."""
+    main(["sources", "add", str(SEEDS / "003_250bfd79a5953938.txt")])
+    capsys.readouterr()
+    assert main(["search", query]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("crux: ")
+    assert "control characters or broken Unicode" in lines[0] or "characters long; keep it under 400" in lines[0]
+    assert captured.out == ""
+
+
+def test_search_syntax_in_queries_is_searched_as_words(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """FTS5 operators, quotes and brackets in `crux search` queries give results, not errors."""
+    main(["sources", "add", str(SEEDS / "003_250bfd79a5953938.txt")])
+    capsys.readouterr()
+    queries = ['"verification', "NEAR(pause verification", "pause AND OR NOT", "text:pause*", "^(pause))"]
+    assert main(["search", "--json", "-k", "1", *queries]) == 0
+    objects = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [o["query"] for o in objects] == queries
+    assert all(len(o["results"]) == 1 for o in objects)
+
+
+def test_sources_add_reports_crafted_pdfs_and_adds_the_rest(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Crafted PDFs (an unsupported filter, a decompression bomb) get a `rejected` line each; the seeds are added."""
+    from tests.sources.test_pdfs import MALFORMED
+
+    (tmp_path / "filter.pdf").write_bytes(MALFORMED["unsupported filter"])
+    (tmp_path / "bomb.pdf").write_bytes(MALFORMED["decompression bomb"])
+    code = main(["sources", "add", str(tmp_path / "filter.pdf"), str(SEEDS), str(tmp_path / "bomb.pdf")])
+    lines = capsys.readouterr().out.splitlines()
+    assert code == 1
+    filter_reason = "`filter.pdf` could not be read as a PDF (Unsupported filter /NoSuchDecode)."
+    assert lines[0] == f"rejected   {tmp_path / 'filter.pdf'}: {filter_reason}"
+    assert lines[-1].startswith(f"rejected   {tmp_path / 'bomb.pdf'}: `bomb.pdf` could not be read as a PDF (")
+    assert sum(line.startswith("added") for line in lines) == 5
+
+
+def test_sources_add_refuses_a_sparse_gigabyte_by_its_size(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A 1 GB file (sparse, so it costs no disk) is one `rejected` line naming its size and the limit."""
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as file:
+        file.truncate(1024**3)
+    assert main(["sources", "add", str(huge)]) == 1
+    assert capsys.readouterr().out.splitlines() == [
+        f"rejected   {huge}: `huge.txt` is 1,073,741,824 bytes, over the 5 MiB limit. Split it into smaller files."
+    ]
+
+
+def test_sources_add_on_a_folder_without_documents_says_so(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder with no .txt, .md or .pdf file is reported, exits 1, and creates no database."""
+    folder = tmp_path / "slides"
+    folder.mkdir()
+    (folder / "talk.pptx").write_bytes(b"PK\x03\x04")
+    assert main(["sources", "add", str(folder)]) == 1
+    captured = capsys.readouterr()
+    assert captured.err.strip() == f"crux: no .txt, .md or .pdf files in {folder}"
+    assert captured.out == ""
+    assert not env.exists()
+
+
+def test_sources_add_reports_an_empty_folder_beside_good_files(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An empty folder given with a good file is reported, the file is still added, and the exit code is 1."""
+    (tmp_path / "empty").mkdir()
+    assert main(["sources", "add", str(tmp_path / "empty"), str(SEEDS / "003_250bfd79a5953938.txt")]) == 1
+    captured = capsys.readouterr()
+    assert f"crux: no .txt, .md or .pdf files in {tmp_path / 'empty'}" in captured.err
+    assert captured.out.startswith("added")
+
+
+def test_sources_add_prints_a_file_name_that_is_not_utf8(
+    env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A file whose name holds a Latin-1 byte is added and printed with that byte escaped, as `ls -b` shows it."""
+    folder = tmp_path / "latin1"
+    folder.mkdir()
+    try:
+        (folder / os.fsdecode(b"caf\xe9.txt")).write_bytes((SEEDS / "003_250bfd79a5953938.txt").read_bytes())
+    except (UnicodeEncodeError, OSError):
+        pytest.skip("this file system refuses names that are not UTF-8")
+    assert main(["sources", "add", str(folder)]) == 0
+    (line,) = capsys.readouterr().out.splitlines()
+    assert line.startswith(f"added      {folder}/caf\\xe9.txt -> #1 ")
+
+
+def test_run_with_an_unreachable_api_base_names_the_setting(tmp_path: Path) -> None:
+    """`crux run` when nothing answers at DISCORD_API_BASE prints one line naming the setting and exits 2."""
+    with socket.socket() as probe:  # a port that was free a moment ago: nothing listens there
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}/api/v10"
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
+    environ |= {
+        "DISCORD_TOKEN": FAKE_TOKEN,
+        "DISCORD_API_BASE": base,
+        "CRUX_DB": str(tmp_path / "crux.db"),
+        "CRUX_LOG_LEVEL": "WARNING",
+    }
+    result = crux_process("run", env=environ, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"crux: cannot reach DISCORD_API_BASE {base} (")
+    assert last.endswith("). Check the setting or unset it.")
+    assert FAKE_TOKEN not in result.stderr + result.stdout
+
+
 def test_readme_commands_exist() -> None:
     """The README's two set-up commands are Makefile targets, and CI runs the test one."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert "make run" in readme and "make check" in readme
+    assert "make run" in readme
+    assert "make check" in readme
     assert ci.strip().splitlines()[-1] == "make check"
     assert shutil.which("make") is not None
 

@@ -27,6 +27,9 @@ SUPPLIED = {
     "debate_opening": {"side", "other_side", "motion", "stance", "place"},
     "debate_started": {"debate_id", "pro", "con"},
     "debate_closed": {"debate_id"},
+    "stance_card": {"debate_id", "motion", "current"},
+    "delta_note": {"member", "label", "jump_url", "author", "explanation"},
+    "delta_recorded": {"label", "jump_url", "author", "note"},
     "context_post": {"author", "verb", "label", "jump_url", "text"},
     "context_posted": {"label", "jump_url", "side"},
     "citation_suggestion": {"label", "title", "paragraph", "sentence"},
@@ -96,7 +99,7 @@ def _text(name: str) -> str:
 
 @pytest.fixture
 def prompt_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A private prompts folder that render reads instead of the real one."""
+    """Return a private prompts folder that render reads instead of the real one."""
     monkeypatch.setattr(prompts, "folder", lambda: tmp_path)
     return tmp_path
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,7 +84,7 @@ def test_os_environ_is_read_when_no_mapping_is_given(monkeypatch: pytest.MonkeyP
 )
 def test_malformed_value_raises_naming_the_variable(variable: str, value: str, hint: str) -> None:
     """A malformed value raises SettingsError naming the variable and what it should be, never the token."""
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(SettingsError, match=re.escape(hint)) as caught:
         Settings.from_env({"DISCORD_TOKEN": TOKEN, variable: value})
     assert variable in caught.value.message
     assert hint in caught.value.message
@@ -116,7 +117,7 @@ def test_require_token_returns_a_well_formed_token() -> None:
 )
 def test_require_token_explains_how_to_get_one(token: str | None, problem: str) -> None:
     """A missing or malformed token raises SettingsError with the developer-portal steps and without the value."""
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(SettingsError, match=re.escape(problem)) as caught:
         Settings(token=token).require_token()
     assert caught.value.message == f"{problem} {TOKEN_HELP}"
     assert "https://discord.com/developers/applications" in caught.value.message
@@ -136,5 +137,5 @@ def test_token_is_not_in_repr() -> None:
 def test_settings_are_frozen() -> None:
     """Settings cannot be changed after they are built."""
     settings = Settings()
-    with pytest.raises(AttributeError):
+    with pytest.raises(AttributeError, match="cannot assign to field 'log_level'"):
         settings.log_level = "DEBUG"  # type: ignore[misc]

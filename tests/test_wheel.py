@@ -59,7 +59,7 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def installed(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    """What a fresh interpreter that can import only the unpacked wheel (and the dependencies) reports."""
+    """Return what a fresh interpreter that can import only the unpacked wheel (and the dependencies) reports."""
     unpacked = tmp_path_factory.mktemp("unpacked")
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(unpacked)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from bot.db import now
+from bot.db import now, write
 
 GLOBAL = "global"
 
@@ -29,13 +29,14 @@ class CommandSyncStore:
 
     def record(self, scope: str, application_id: int, commands_hash: str, command_count: int) -> None:
         """Remember that this application just synced `command_count` commands, hashed as given, to `scope`."""
-        self.db.table("command_syncs").upsert(
-            {
-                "scope": scope,
-                "application_id": application_id,
-                "commands_hash": commands_hash,
-                "command_count": command_count,
-                "synced_at": now(),
-            },
-            pk="scope",
-        )
+        with write(self.db):
+            self.db.table("command_syncs").upsert(
+                {
+                    "scope": scope,
+                    "application_id": application_id,
+                    "commands_hash": commands_hash,
+                    "command_count": command_count,
+                    "synced_at": now(),
+                },
+                pk="scope",
+            )

@@ -217,3 +217,69 @@ def m004_command_sync(db: Database) -> None:
         pk="scope",
         not_null={"application_id", "commands_hash", "command_count", "synced_at"},
     )
+
+
+@migrations()
+def m005_analysis_queue(db: Database) -> None:
+    """Queue new and edited arguments for analysis in SQLite, so none is lost to a crash, a stop or an error.
+
+    Arguments captured before this migration were analysed already (or will not be: their debate moved on).
+    """
+    db.table("analysis_queue").create(
+        {"argument_id": int, "announce": int, "attempts": int, "queued_at": str},
+        pk="argument_id",
+        not_null={"announce", "attempts", "queued_at"},
+        foreign_keys=[("argument_id", "arguments", "id")],
+    )
+
+
+@migrations()
+def m006_debate_numbers(db: Database) -> None:
+    """Give each debate a number within its server, as members call it ("debate 2"); ids stay internal."""
+    db.table("debates").add_column("number", int)
+    db.execute(
+        "update debates set number = (select count(*) from debates d where d.guild_id = debates.guild_id "
+        "and d.id <= debates.id)"
+    )
+    db.table("debates").create_index(["guild_id", "number"], unique=True)
+
+
+@migrations()
+def m007_stances_cruxes_deltas(db: Database) -> None:
+    """Keep members' stances (every change), the arguments that would change their mind, and the minds changed (Δ)."""
+    # A stance is never overwritten: each declaration is a new row, and the latest (highest id) is the current one.
+    db.execute(
+        """
+        CREATE TABLE stances (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            debate_id INTEGER NOT NULL REFERENCES debates(id),
+            member_id INTEGER NOT NULL,
+            value INTEGER NOT NULL CHECK (value BETWEEN -2 AND 2),
+            declared_at TEXT NOT NULL
+        )
+        """
+    )
+    db.table("stances").create_index(["debate_id", "member_id", "id"])
+    db.table("crux_marks").create(
+        {"debate_id": int, "argument_id": int, "member_id": int, "marked_at": str},
+        pk=("argument_id", "member_id"),
+        not_null={"debate_id", "marked_at"},
+        foreign_keys=[("debate_id", "debates", "id"), ("argument_id", "arguments", "id")],
+    )
+    db.table("crux_marks").create_index(["debate_id"])
+    db.table("deltas").create(
+        {
+            "id": int,
+            "debate_id": int,
+            "argument_id": int,
+            "awarded_by": int,
+            "awarded_to": int,
+            "explanation": str,
+            "awarded_at": str,
+        },
+        pk="id",
+        not_null={"debate_id", "argument_id", "awarded_by", "awarded_to", "explanation", "awarded_at"},
+        foreign_keys=[("debate_id", "debates", "id"), ("argument_id", "arguments", "id")],
+    )
+    db.table("deltas").create_index(["awarded_by", "argument_id"], unique=True)
+    db.table("deltas").create_index(["debate_id"])

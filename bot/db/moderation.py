@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-from bot.db import insert_row, now
+from bot.db import insert_row, now, write
 from bot.db.debates import DebateStore
 from bot.debates.model import Argument, AuditEntry, Relation
 
@@ -18,14 +18,18 @@ class ModerationStore:
 
     def remove(self, argument: Argument, removed_by: int, reason: str) -> Argument:
         """Hide an argument from every view and export; it stays stored."""
-        self.db.table("arguments").update(
-            argument.id, {"removed_at": now(), "removed_by": removed_by, "removed_reason": reason}
-        )
+        with write(self.db):
+            self.db.table("arguments").update(
+                argument.id, {"removed_at": now(), "removed_by": removed_by, "removed_reason": reason}
+            )
         return self.debates.argument(argument.id)
 
     def restore(self, argument: Argument) -> Argument:
         """Show a removed argument again."""
-        self.db.table("arguments").update(argument.id, {"removed_at": None, "removed_by": None, "removed_reason": None})
+        with write(self.db):
+            self.db.table("arguments").update(
+                argument.id, {"removed_at": None, "removed_by": None, "removed_reason": None}
+            )
         return self.debates.argument(argument.id)
 
     def merge(self, duplicate: Argument, survivor: Argument) -> dict[str, int]:
@@ -34,7 +38,7 @@ class ModerationStore:
         A member who voted on both keeps their vote on the survivor; a link that would join the survivor to itself
         or repeat one it has is dropped. Returns how many links, votes and citations moved.
         """
-        with self.db.atomic():
+        with write(self.db):
             moved = {"links": 0, "votes": 0, "citations": 0}
             for end, other in (("source_id", "target_id"), ("target_id", "source_id")):
                 rows = list(self.db.query(f"select * from links where {end} = ?", [duplicate.id]))
@@ -50,12 +54,17 @@ class ModerationStore:
             moved["citations"] = self.db.execute(
                 "update or ignore citations set argument_id = ? where argument_id = ?", [survivor.id, duplicate.id]
             ).rowcount
+            # Crux marks and Δ follow too (once per member: a member who gave both keeps the survivor's).
+            for table in ("crux_marks", "deltas"):
+                self.db.execute(
+                    f"update or ignore {table} set argument_id = ? where argument_id = ?", [survivor.id, duplicate.id]
+                )
             self.db.table("arguments").update(duplicate.id, {"merged_into": survivor.id})
         return moved
 
     def relink(self, source: Argument, target: Argument, relation: Relation | None, made_by: int) -> None:
         """Replace whatever supports or attacks link runs from source to target with one relation (or none)."""
-        with self.db.atomic():
+        with write(self.db):
             self.db.execute(
                 "delete from links where source_id = ? and target_id = ? and relation in ('supports', 'attacks')",
                 [source.id, target.id],
@@ -107,4 +116,7 @@ class ModerationStore:
 
     def set_modlog_channel(self, guild_id: int, channel_id: int | None) -> None:
         """Set (or with None, clear) a server's mod-log channel."""
-        self.db.table("guild_settings").upsert({"guild_id": guild_id, "modlog_channel_id": channel_id}, pk="guild_id")
+        with write(self.db):
+            self.db.table("guild_settings").upsert(
+                {"guild_id": guild_id, "modlog_channel_id": channel_id}, pk="guild_id"
+            )

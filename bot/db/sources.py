@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 import sqlite_utils
 
-from bot.db import insert_row, now
+from bot.db import insert_row, now, write
 from bot.errors import SourceNotFound
 from bot.sources.documents import Chunk, ParsedDocument, Span, text_hash
 
@@ -122,7 +122,7 @@ class SourceStore:
         Returns the document, the ids of the excerpts removed and the ids of the excerpts added.
         """
         stamp = now()
-        with self.db.atomic():
+        with write(self.db):
             removed: list[int] = []
             if replacing is not None:
                 removed = self._delete_excerpts(replacing.id)
@@ -174,7 +174,7 @@ class SourceStore:
     def remove_document(self, document_id: int) -> tuple[Document, list[int]]:
         """Delete a document with its excerpts and embeddings; return it and the removed excerpt ids."""
         document = self.get_document(document_id)
-        with self.db.atomic():
+        with write(self.db):
             removed = self._delete_excerpts(document_id)
             self.db.table("documents").delete(document_id)
         return document, removed
@@ -205,7 +205,7 @@ class SourceStore:
 
     def save_vectors(self, excerpt: Excerpt, vectors: Vectors, model: str) -> None:
         """Store (or overwrite) one excerpt's embeddings."""
-        with self.db.atomic():
+        with write(self.db):
             self.db.execute("delete from embeddings where excerpt_id = ?", [excerpt.id])
             self._insert_vectors(excerpt.id, text_hash(excerpt.text), vectors, model)
 

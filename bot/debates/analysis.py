@@ -6,6 +6,7 @@ Also the posting policy: what of that analysis Crux says in the thread (the deba
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -15,7 +16,10 @@ from bot.db.debates import DebateStore
 from bot.db.vectors import ArgumentVectors
 from bot.debates.model import Argument, Citation, Debate
 from bot.sources.documents import text_hash
+from bot.sources.embedding import MiniLMEmbedder, limit_torch_threads
 from bot.sources.library import Hit, Library
+
+log = logging.getLogger(__name__)
 
 # Both measured by benchmarks/thresholds.py over tests/data/argument_samples.json (README, "Thresholds").
 # A source excerpt is suggested when its cosine similarity to the argument reaches this (precision 0.91, recall 0.91;
@@ -28,6 +32,10 @@ DUPLICATE_THRESHOLD = 0.85
 CITATION_MODES = ("on", "quiet", "off")
 #: Arguments embedded together in one batch.
 ANALYSIS_BATCH = 32
+#: Torch threads for the analysis worker's batch encodes: the event loop keeps a core of a 2-core host for itself.
+ANALYSIS_TORCH_THREADS = 1
+#: An argument whose analysis failed this many times is taken off the queue (and the failure logged).
+MAX_ATTEMPTS = 3
 # At most one automatic reply (citation or duplicate notice) per thread in this many seconds; the rest are stored.
 POST_INTERVAL = 30.0
 
@@ -48,6 +56,13 @@ class Batch:
     arguments: list[Argument]
     debates: dict[int, Debate]
     with_sources: list[bool]
+    #: Argument id → whether to post what is found (False for a quiet re-analysis after an edit).
+    announce: dict[int, bool]
+
+    @property
+    def ids(self) -> list[int]:
+        """Return the ids of the arguments in the batch."""
+        return [a.id for a in self.arguments]
 
 
 class Analyser:
@@ -59,12 +74,36 @@ class Analyser:
         self.library = library
         self.policy = PostingPolicy()
 
-    def batch(self, argument_ids: Sequence[int]) -> Batch:
-        """Read the arguments again (one may have been edited or deleted while it waited), leaving out deleted ones."""
-        arguments = [a for a in map(self.store.argument, argument_ids) if a.deleted_at is None]
-        debates = {a.debate_id: self.store.debate(a.debate_id) for a in arguments}
+    def pending(self) -> int:
+        """Return how many arguments wait for analysis."""
+        return self.store.pending_count()
+
+    def batch(self, size: int = ANALYSIS_BATCH) -> Batch:
+        """Return the oldest arguments waiting for analysis, as stored now.
+
+        An argument deleted while it waited, or that failed MAX_ATTEMPTS times, is taken off the queue instead.
+        """
+        waiting = self.store.pending(size)
+        arguments = [self.store.argument(p.argument_id) for p in waiting if p.attempts < MAX_ATTEMPTS]
+        dropped = [p.argument_id for p in waiting if p.attempts >= MAX_ATTEMPTS]
+        if dropped:
+            log.error("Gave up analysing arguments %s after %d failed attempts", dropped, MAX_ATTEMPTS)
+        gone = [a.id for a in arguments if a.deleted_at is not None or a.kind != "argument"]
+        self.store.analysed(dropped + gone)
+        arguments = [a for a in arguments if a.id not in gone]
+        debates = {debate_id: self.store.debate(debate_id) for debate_id in {a.debate_id for a in arguments}}
         with_sources = [debates[a.debate_id].citations != "off" for a in arguments]
-        return Batch(arguments, debates, with_sources)
+        announce = {p.argument_id: p.announce for p in waiting}
+        return Batch(arguments, debates, with_sources, {a.id: announce[a.id] for a in arguments})
+
+    def failed(self, batch: Batch) -> None:
+        """Count a failed attempt at a batch: its arguments stay queued, to be tried again."""
+        self.store.analysis_failed(batch.ids)
+
+    def prepare_worker(self) -> None:
+        """Set up the thread that will run `look_up`: batch encodes there use ANALYSIS_TORCH_THREADS threads."""
+        if isinstance(self.library.embedder, MiniLMEmbedder):
+            limit_torch_threads(ANALYSIS_TORCH_THREADS)
 
     def look_up(
         self, arguments: Sequence[Argument], with_sources: Sequence[bool]
@@ -83,23 +122,26 @@ class Analyser:
         return vectors, best
 
     def record(self, arguments: Sequence[Argument], vectors: np.ndarray, best: Sequence[Hit | None]) -> list[Analysis]:
-        """Store each argument's embedding, its suggested citation and any duplicate candidate it repeats."""
+        """Store each argument's embedding, its suggested citation and any duplicate candidate it repeats.
+
+        One transaction for the batch, which also takes the arguments off the analysis queue.
+        """
+        try:
+            with self.store.transaction():
+                results = self._record(arguments, vectors, best)
+                self.store.analysed([a.id for a in arguments])
+        except BaseException:
+            self.vectors.forget({a.debate_id for a in arguments})  # its matrix may hold what was rolled back
+            raise
+        return results
+
+    def _record(self, arguments: Sequence[Argument], vectors: np.ndarray, best: Sequence[Hit | None]) -> list[Analysis]:
         model = self.library.embedder.name
         results = []
         for argument, vector, hit in zip(arguments, vectors, best, strict=True):
-            ids, matrix = self.vectors.of_debate(argument.debate_id, model)
-            duplicate = None
-            if len(ids):
-                similarity = matrix @ vector
-                order = np.argsort(-similarity)
-                for i in order:
-                    if similarity[i] < DUPLICATE_THRESHOLD:
-                        break
-                    earlier = self.store.argument(ids[int(i)])
-                    if earlier.side == argument.side and earlier.message_id < argument.message_id:
-                        duplicate = earlier
-                        self.store.link(argument, earlier, "duplicate_of", "automatic", None)
-                        break
+            duplicate = self._earlier_duplicate(argument, vector, model)
+            if duplicate is not None:
+                self.store.link(argument, duplicate, "duplicate_of", "automatic", None)
             self.vectors.save([argument], vector[None, :], model, [text_hash(argument.text)])
             citation = None
             if hit is not None and hit.similarity is not None and hit.similarity >= CITATION_THRESHOLD:
@@ -114,6 +156,18 @@ class Analyser:
                 )
             results.append(Analysis(argument, citation, duplicate))
         return results
+
+    def _earlier_duplicate(self, argument: Argument, vector: np.ndarray, model: str) -> Argument | None:
+        """Return the most similar earlier argument of the same side on the map that this one repeats, if any."""
+        candidates = self.vectors.similar(
+            argument.debate_id, model, vector, DUPLICATE_THRESHOLD, side=argument.side, before=argument.message_id
+        )
+        for candidate in candidates:
+            earlier = self.store.argument(candidate.argument_id)
+            # The matrix in memory still holds what was edited (its vector is of the old text) or taken off the map.
+            if earlier.kind == "argument" and earlier.visible and text_hash(earlier.text) == candidate.content_hash:
+                return earlier
+        return None
 
 
 @dataclass(frozen=True)

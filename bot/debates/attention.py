@@ -39,16 +39,16 @@ def attention(debate_map: DebateMap, now: datetime | None = None) -> list[Attent
     """Return the items needing a moderator in a debate, by kind (see KINDS), oldest first within a kind."""
     moment = now or datetime.now(UTC)
     numbered = debate_map.numbered
-    items: list[AttentionItem] = []
+    items = [
+        AttentionItem("open_attack", attack.attacker, attack.target, moment - attack.open_for)
+        for attack in open_attacks(debate_map, moment)
+        if attack.open_for >= OPEN_ATTACK_AFTER
+    ]
 
-    for attack in open_attacks(debate_map, moment):
-        if attack.open_for >= OPEN_ATTACK_AFTER:
-            items.append(AttentionItem("open_attack", attack.attacker, attack.target, moment - attack.open_for))
-
-    for link in debate_map.duplicates:
-        items.append(
-            AttentionItem("duplicate", numbered[link.source_id], numbered[link.target_id], parse_time(link.created_at))
-        )
+    items.extend(
+        AttentionItem("duplicate", numbered[link.source_id], numbered[link.target_id], parse_time(link.created_at))
+        for link in debate_map.duplicates
+    )
 
     first_attack: dict[int, datetime] = {}
     for link in debate_map.relations:

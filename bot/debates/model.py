@@ -36,6 +36,8 @@ class Debate:
     created_at: str
     closed_by: int | None
     closed_at: str | None
+    #: The debate's number in its server, as members see it; `id` is internal.
+    number: int
     threads: dict[str, int] = field(default_factory=dict)
 
     @property
@@ -218,3 +220,39 @@ class DebateMap:
         for found in children.values():
             found.sort(key=lambda pair: pair[1].message_id)
         return dict(children)
+
+
+@dataclass(frozen=True)
+class StanceChange:
+    """A member declaring where they stand on a debate's motion (-2 strongly against … 2 strongly for), and when.
+
+    Every change is kept; a member's latest one is their declared stance.
+    """
+
+    debate_id: int
+    member_id: int
+    value: int
+    declared_at: str
+
+
+@dataclass(frozen=True)
+class CruxMark:
+    """A member marking an argument as one that would change their mind if it held."""
+
+    debate_id: int
+    argument_id: int
+    member_id: int
+    marked_at: str
+
+
+@dataclass(frozen=True)
+class Delta:
+    """A changed mind (Δ): a member says an argument changed their mind, and why; awarded to its author."""
+
+    id: int
+    debate_id: int
+    argument_id: int
+    awarded_by: int
+    awarded_to: int
+    explanation: str
+    awarded_at: str

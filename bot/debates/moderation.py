@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 
 from bot.db.debates import DebateStore
+from bot.db.hinges import HingeStore
 from bot.db.moderation import ModerationStore
 from bot.debates.model import Argument, AuditEntry, Citation, Debate, Link, Relation, Revision, Votes
 from bot.errors import DebateError
@@ -29,6 +30,8 @@ class Action:
 
     entry: AuditEntry
     summary: str
+    #: The debate's number in its server, as the mod-log shows it.
+    debate_number: int
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,8 @@ class ArgumentDetails:
     votes: Votes
     citations: list[Citation]
     merged_into: Argument | None
+    #: How many members said it changed their mind (Δ).
+    deltas: int = 0
 
 
 class Moderation:
@@ -74,7 +79,7 @@ class Moderation:
             f"Merged #{duplicate} into #{into}: {moved['links']} links, {moved['votes']} votes and "
             f"{moved['citations']} citations moved. #{duplicate} stays stored and points to #{into}."
         )
-        return Action(entry, summary)
+        return Action(entry, summary, debate.number)
 
     def remove(self, debate: Debate, number: int, reason: str, actor: Actor) -> Action:
         """Hide argument #number from every view and export, keeping it stored; a reason is required."""
@@ -84,7 +89,11 @@ class Moderation:
             raise DebateError(f"#{number} is already removed. `/argument restore number:{number}` brings it back.")
         self.audit.remove(argument, actor.id, why)
         entry = self._record(debate, actor, "remove", argument, None, why)
-        return Action(entry, f"Removed #{number} from the map. It stays stored; `/argument restore` brings it back.")
+        return Action(
+            entry,
+            f"Removed #{number} from the map. It stays stored; `/argument restore` brings it back.",
+            debate.number,
+        )
 
     def restore(self, debate: Debate, number: int, actor: Actor, reason: str | None = None) -> Action:
         """Show a removed argument again."""
@@ -93,7 +102,7 @@ class Moderation:
             raise DebateError(f"#{number} is not removed, so there is nothing to restore.")
         self.audit.restore(argument)
         entry = self._record(debate, actor, "restore", argument, None, _reason(reason))
-        return Action(entry, f"Restored #{number} to the map.")
+        return Action(entry, f"Restored #{number} to the map.", debate.number)
 
     def relink(
         self, debate: Debate, number: int, target: int, relation: str, actor: Actor, reason: str | None = None
@@ -108,7 +117,7 @@ class Moderation:
         self.audit.relink(source, goal, chosen, actor.id)
         entry = self._record(debate, actor, "relink", source, goal, _reason(reason), {"relation": relation})
         what = "no longer supports or attacks" if chosen is None else f"now {relation}"
-        return Action(entry, f"#{number} {what} #{target}.")
+        return Action(entry, f"#{number} {what} #{target}.", debate.number)
 
     def details(self, debate: Debate, number: int) -> ArgumentDetails:
         """Return one argument with its revisions, links both ways, votes, citations and where it was merged."""
@@ -123,12 +132,13 @@ class Moderation:
             votes=votes.get(argument.id, Votes()),
             citations=[c for c in self.store.citations(debate.id) if c.argument_id == argument.id],
             merged_into=self.store.argument(argument.merged_into) if argument.merged_into else None,
+            deltas=len(HingeStore(self.store.db).deltas_for(argument.id)),
         )
 
     def _numbered(self, debate: Debate, number: int) -> Argument:
         argument = self.store.argument_by_number(debate.id, number)
         if argument is None:
-            raise DebateError(f"Debate {debate.id} has no argument #{number}. `/map show` lists the numbers.")
+            raise DebateError(f"Debate {debate.number} has no argument #{number}. `/map show` lists the numbers.")
         return argument
 
     def _record(

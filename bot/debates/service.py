@@ -9,6 +9,7 @@ from bot.db.vectors import ArgumentVectors
 from bot.debates.analysis import CITATION_MODES
 from bot.debates.model import Argument, Citation, Debate, DebateMap, Side, other_side
 from bot.errors import DebateError
+from bot.markdown import escape
 
 
 def load_map(store: DebateStore, debate: Debate) -> DebateMap:
@@ -41,18 +42,15 @@ class Debates:
     def close(self, debate: Debate, closed_by: int) -> Debate:
         """Record that a debate was closed; closing it twice is refused."""
         if self.store.debate(debate.id).status == "closed":  # re-read: two moderators may close at once
-            raise DebateError(f"Debate {debate.id} is already closed. `/debate list` shows which are open.")
+            raise DebateError(f"Debate {debate.number} is already closed. `/debate list` shows which are open.")
         return self.store.close_debate(debate.id, closed_by)
 
-    def find(self, guild_id: int, debate_id: int | None, thread_id: int | None = None) -> Debate:
-        """Return the debate asked for, else the one whose thread this is, else the server's newest open debate."""
-        if debate_id is not None:
-            try:
-                debate = self.store.debate(debate_id)
-            except LookupError:
-                debate = None
-            if debate is None or debate.guild_id != guild_id:
-                raise DebateError(f"There is no debate {debate_id} in this server. `/debate list` shows them.")
+    def find(self, guild_id: int, number: int | None, thread_id: int | None = None) -> Debate:
+        """Return the server's debate with this number, else the one whose thread this is, else its newest open one."""
+        if number is not None:
+            debate = self.store.debate_by_number(guild_id, number)
+            if debate is None:
+                raise DebateError(f"There is no debate {number} in this server. `/debate list` shows them.")
             return debate
         if thread_id is not None and (thread := self.store.thread(thread_id)) is not None:
             return self.store.debate(thread.debate_id)
@@ -60,6 +58,16 @@ class Debates:
         if not open_debates:
             raise DebateError("There is no open debate here. A moderator can open one with `/debate start`.")
         return open_debates[0]
+
+    def in_server(self, guild_id: int, debate_id: int) -> Debate:
+        """Return a debate by its internal id (kept in a button's custom id), refusing another server's."""
+        try:
+            debate = self.store.debate(debate_id)
+        except LookupError:
+            debate = None
+        if debate is None or debate.guild_id != guild_id:
+            raise DebateError("That debate is no longer here. `/debate list` shows this server's debates.")
+        return debate
 
     def debates(self, guild_id: int) -> list[Debate]:
         """Return a server's debates, newest first."""
@@ -79,8 +87,8 @@ class Debates:
         debate = self.store.debate(target.debate_id)
         if debate.status != "open":
             raise DebateError(
-                f"Debate {debate.id} is closed, so its arguments can no longer be answered. "
-                f"`/map show debate:{debate.id}` still shows them."
+                f"Debate {debate.number} is closed, so its arguments can no longer be answered. "
+                f"`/map show debate:{debate.number}` still shows them."
             )
         return target, other_side(target.side) if origin == "rebut" else target.side
 
@@ -91,7 +99,8 @@ class Debates:
             raise DebateError("That suggestion no longer exists.")
         argument = self.store.argument(citation.argument_id)
         if argument.author_id != user_id:
-            raise DebateError(f"Only {argument.author_name}, who wrote {argument.label}, can confirm its citation.")
+            author = escape(argument.author_name)  # a display name can hold Markdown, a masked link included
+            raise DebateError(f"Only {author}, who wrote {argument.label}, can confirm its citation.")
         if citation.status == "cited":
             return citation
         return self.store.confirm_citation(citation, user_id)

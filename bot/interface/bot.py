@@ -17,6 +17,7 @@ from discord.ext import commands
 import cogs
 from bot.db.commands import scope_for
 from bot.errors import CruxError
+from bot.interface.checks import permission_names
 from bot.prompts import render
 from bot.services import Services
 from bot.settings import Settings
@@ -55,13 +56,11 @@ def commands_hash(payload: list[dict[str, Any]]) -> str:
 
 
 @runtime_checkable
-class AnalysisQueue(Protocol):
-    """A cog that analyses captured arguments from a queue (Capturing): a normal stop waits for it to empty."""
-
-    queue: asyncio.Queue[Any]
+class AnalysisWorker(Protocol):
+    """The cog that works through the analysis queue (cogs/analysis.py): a normal stop lets it finish."""
 
     async def wait_until_analysed(self) -> None:
-        """Return once every argument queued so far has been analysed."""
+        """Return once the queue is empty and nothing is in hand."""
         ...
 
 
@@ -73,9 +72,9 @@ def user_message(error: Exception) -> str | None:
     if isinstance(original, CruxError):
         return original.message
     if isinstance(error, app_commands.MissingPermissions):
-        return f"You need the {_permission_names(error.missing_permissions)} permission to do that."
+        return f"You need the {permission_names(error.missing_permissions)} permission to do that."
     if isinstance(error, app_commands.BotMissingPermissions):
-        return f"Crux needs the {_permission_names(error.missing_permissions)} permission here. Ask a server admin."
+        return f"Crux needs the {permission_names(error.missing_permissions)} permission here. Ask a server admin."
     if isinstance(error, app_commands.NoPrivateMessage):
         return "That command only works inside a server."
     if isinstance(error, app_commands.CommandOnCooldown):
@@ -188,19 +187,18 @@ class CruxBot(commands.Bot):
             for name, listener in cog.get_listeners():
                 if name in STOP_LISTENING:
                     self.remove_listener(listener, name)
-        queues = [cog for cog in self.cogs.values() if isinstance(cog, AnalysisQueue)]
-        if waiting := sum(cog.queue.qsize() for cog in queues):
+        workers = [cog for cog in self.cogs.values() if isinstance(cog, AnalysisWorker)]
+        if waiting := self.services.analyser.pending():
             log.info("Stopping: waiting for %d queued arguments to be analysed", waiting)
         try:
             async with asyncio.timeout(self.drain_timeout):
-                await asyncio.gather(*(cog.wait_until_analysed() for cog in queues))
+                await asyncio.gather(*(worker.wait_until_analysed() for worker in workers))
         except TimeoutError:
-            left = sum(cog.queue.qsize() for cog in queues)
             log.warning(
-                "Stopped waiting for the analysis after %g s; %d queued argument(s) and the batch in progress are "
-                "left unanalysed",
+                "Stopped waiting for the analysis after %g s; %d queued argument(s) stay queued and are analysed at "
+                "the next start",
                 self.drain_timeout,
-                left,
+                self.services.analyser.pending(),
             )
         await self.close()
         self.services.close()
@@ -218,7 +216,3 @@ def create_bot(settings: Settings, services: Services, *, force_sync: bool = Fal
     """Build the bot; options (intents, http_trace, guild_ready_timeout...) go to discord.py's Client."""
     point_at(settings)
     return CruxBot(settings, services, force_sync=force_sync, **options)
-
-
-def _permission_names(permissions: list[str]) -> str:
-    return " and ".join(f"**{p.replace('_', ' ').replace('guild', 'server').title()}**" for p in permissions)

@@ -13,6 +13,8 @@ from typing import TypeVar
 import discord
 from discord import app_commands
 
+from bot.errors import DebateError
+
 T = TypeVar("T")
 
 
@@ -29,6 +31,26 @@ manages_server = _hidden_and_enforced(manage_guild=True)
 
 #: Members who may open, close and tidy debates, and choose the mod-log channel.
 manages_threads = _hidden_and_enforced(manage_threads=True)
+
+
+def permission_names(permissions: list[str]) -> str:
+    """Return permission flag names as Discord's settings show them: **Manage Threads** and **Send Messages**."""
+    return " and ".join(f"**{p.replace('_', ' ').replace('guild', 'server').title()}**" for p in permissions)
+
+
+def require_in_channel(
+    channel: discord.abc.GuildChannel, member: discord.Member, *, member_needs: list[str], crux_needs: list[str]
+) -> None:
+    """Refuse an action in `channel` (not the one a command was run in) unless the member and Crux may do it there."""
+    theirs = channel.permissions_for(member)
+    if missing := [name for name in member_needs if not getattr(theirs, name)]:
+        raise DebateError(f"You need the {permission_names(missing)} permission in {channel.mention} to do that there.")
+    mine = channel.permissions_for(channel.guild.me)
+    if missing := [name for name in crux_needs if not getattr(mine, name)]:
+        raise DebateError(
+            f"Crux needs the {permission_names(missing)} permission in {channel.mention}. Ask a server admin to give "
+            "Crux's role that permission there, then try again."
+        )
 
 
 def require_manage_threads(interaction: discord.Interaction) -> None:

@@ -22,7 +22,7 @@ async def report_action(bot: CruxBot, action: Action) -> str:
         return "\n⚠️ The mod-log channel is gone; set another with `/modlog set`."
     entry = action.entry
     embed = discord.Embed(
-        title=f"{entry.action.title()} · debate {entry.debate_id}",
+        title=f"{entry.action.title()} · debate {action.debate_number}",
         description=discord.utils.escape_markdown(action.summary),
         colour=discord.Colour.orange(),
         timestamp=discord.utils.utcnow(),

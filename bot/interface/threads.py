@@ -8,6 +8,7 @@ import discord
 
 from bot.debates.model import SIDES, Side, other_side
 from bot.errors import DebateError
+from bot.interface.stances import stand_view
 from bot.markdown import SIDE_TITLES
 from bot.prompts import render
 
@@ -43,6 +44,7 @@ async def _open_in_forum(forum: discord.ForumChannel, motion: str) -> dict[Side,
             content=_opening(side, motion, "post"),
             applied_tags=[tags[side]],
             allowed_mentions=discord.AllowedMentions.none(),
+            view=stand_view(),
         )
         threads[side] = created.thread
     return threads
@@ -56,7 +58,9 @@ async def _open_in_text(channel: discord.TextChannel, motion: str) -> dict[Side,
             type=discord.ChannelType.public_thread,
             auto_archive_duration=ARCHIVE_MINUTES,
         )
-        await thread.send(_opening(side, motion, "thread"), allowed_mentions=discord.AllowedMentions.none())
+        await thread.send(
+            _opening(side, motion, "thread"), allowed_mentions=discord.AllowedMentions.none(), view=stand_view()
+        )
         threads[side] = thread
     return threads
 

@@ -20,7 +20,7 @@ class DebateTransformer(app_commands.Transformer):
         return discord.AppCommandOptionType.integer
 
     async def transform(self, interaction: discord.Interaction, value: int) -> Debate:
-        """Return the debate with this number in the member's server."""
+        """Return the debate with this number in the member's server (numbers count per server)."""
         return _bot(interaction).services.debates.find(interaction.guild_id or 0, int(value))
 
     async def autocomplete(  # type: ignore[override]
@@ -29,9 +29,10 @@ class DebateTransformer(app_commands.Transformer):
         """Offer this server's debates, newest first, matching what was typed against their number or motion."""
         needle = str(value).strip().lower()
         debates = _bot(interaction).services.debates.debates(interaction.guild_id or 0)
-        matches = [d for d in debates if needle in f"{d.id} {d.motion}".lower()]
+        matches = [d for d in debates if needle in f"{d.number} {d.motion}".lower()]
         return [
-            app_commands.Choice(name=f"{d.id} [{d.status}] {d.motion}"[:100], value=d.id) for d in matches[:MAX_CHOICES]
+            app_commands.Choice(name=f"{d.number} [{d.status}] {d.motion}"[:100], value=d.number)
+            for d in matches[:MAX_CHOICES]
         ]
 
 

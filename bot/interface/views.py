@@ -115,7 +115,7 @@ class CiteButton(discord.ui.DynamicItem[discord.ui.Button], template=r"crux:cite
         assert isinstance(bot, CruxBot)
         try:
             citation = bot.services.debates.confirm_citation(self.citation_id, interaction.user.id)
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a callback answers every error through answer_error
             await answer_error(interaction, error, "Cite button")
             return
         self.item.disabled = True
@@ -151,13 +151,14 @@ class MergeButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Merge, if the member may, and say what happened."""
         bot = interaction.client
-        assert isinstance(bot, CruxBot) and interaction.guild is not None
+        assert isinstance(bot, CruxBot)
+        assert interaction.guild is not None
         try:
             require_manage_threads(interaction)
-            debate = bot.services.debates.find(interaction.guild.id, self.debate_id)
+            debate = bot.services.debates.in_server(interaction.guild.id, self.debate_id)
             actor = Actor(interaction.user.id, interaction.user.display_name, interaction.guild.id)
             action = bot.services.moderation.merge(debate, self.duplicate, self.into, actor, "from /attention")
-        except Exception as error:
+        except Exception as error:  # noqa: BLE001 - a callback answers every error through answer_error
             await answer_error(interaction, error, "Merge button")
             return
         note = await report_action(bot, action)

@@ -40,7 +40,7 @@ def export_map(debate_map: DebateMap, fmt: str) -> tuple[str, str]:
     writer = WRITERS.get(name)
     if writer is None:
         raise ExportError(f"Crux cannot export a map as {fmt!r}. Choose one of: {', '.join(FORMATS)}.")
-    return f"debate-{debate_map.debate.id}{EXTENSIONS[name]}", writer(debate_map)
+    return f"debate-{debate_map.debate.number}{EXTENSIONS[name]}", writer(debate_map)
 
 
 # -- json -------------------------------------------------------------------------------------------------------------
@@ -54,6 +54,7 @@ def _to_json(debate_map: DebateMap) -> str:
         "schema": SCHEMA,
         "debate": {
             "id": debate.id,
+            "number": debate.number,
             "motion": debate.motion,
             "status": debate.status,
             "kind": debate.kind,
@@ -149,7 +150,7 @@ def _to_markdown(debate_map: DebateMap) -> str:
 def _byline(debate_map: DebateMap) -> str:
     debate = debate_map.debate
     closed = f", closed {debate.closed_at}" if debate.closed_at else ""
-    return f"Debate {debate.id} ({debate.status}), opened {debate.created_at}{closed}."
+    return f"Debate {debate.number} ({debate.status}), opened {debate.created_at}{closed}."
 
 
 def _markdown_entry(debate_map: DebateMap, entry: TreeLine) -> str:

@@ -15,6 +15,18 @@ log = logging.getLogger(__name__)
 BATCH_SIZE = 32
 
 
+def limit_torch_threads(count: int) -> None:
+    """Make torch run what the calling thread computes on `count` threads (and threads that start using it later).
+
+    Torch's default, one thread per core, lets a batch encode take every core from the event loop; on a busy
+    2-core host it also makes encodes slower, not faster (docs: performance notes, "Torch threads").
+    """
+    import torch
+
+    torch.get_num_threads()  # torch sets a thread's count up on its first use: do that now, so it is not redone
+    torch.set_num_threads(count)
+
+
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors; `name` identifies the model in stored embeddings."""
 

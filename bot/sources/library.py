@@ -13,7 +13,13 @@ import numpy as np
 
 from bot.db.sources import Document, Excerpt, SourceStore, Vectors
 from bot.errors import DocumentRejected
-from bot.sources.documents import SUPPORTED_SUFFIXES, parse_document, sentence_texts, split_excerpts
+from bot.sources.documents import (
+    SUPPORTED_SUFFIXES,
+    parse_document,
+    read_document,
+    sentence_texts,
+    split_excerpts,
+)
 from bot.sources.embedding import Embedder
 from bot.sources.search import CANDIDATES, DenseIndex, Mode, best_sentence, clean_query, keyword_expression, rank
 
@@ -122,7 +128,7 @@ class Library:
         outcomes = []
         for path in expand_paths(paths):
             try:
-                outcome = PathOutcome(path, result=self.add(path.name, path.read_bytes(), added_by))
+                outcome = PathOutcome(path, result=self.add(path.name, read_document(path), added_by))
             except DocumentRejected as error:
                 outcome = PathOutcome(path, rejected=error.message)
             except OSError as error:

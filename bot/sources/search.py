@@ -35,15 +35,23 @@ _STOPWORDS = frozenset(
 )
 
 
+# Control characters other than tab and line breaks (C0, DEL and C1), and lone surrogates: a terminal escape, a NUL,
+# or a byte that was not UTF-8 in a command-line argument (Python hands it over as a surrogate). The model cannot
+# encode a surrogate, and none of these is something a member means to search for.
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
 def clean_query(query: str) -> str:
     """Return the query with whitespace collapsed; raise BadQuery when it is empty, too long or not text."""
-    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in query):
-        raise BadQuery("That query contains control characters. Type the claim or question as plain text.")
+    if _NOT_TEXT.search(query):
+        raise BadQuery(
+            "That query contains control characters or broken Unicode. Type the claim or question as plain text."
+        )
     text = " ".join(query.split())
     if not text:
         raise BadQuery("The query is empty. Type a claim or a question, e.g. `how would a pause be verified?`")
     if len(text) > MAX_QUERY_CHARS:
-        raise BadQuery(f"The query is {len(text)} characters long; keep it under {MAX_QUERY_CHARS}.")
+        raise BadQuery(f"The query is {len(text):,} characters long; keep it under {MAX_QUERY_CHARS}.")
     return text
 
 
@@ -53,8 +61,13 @@ def keyword_expression(query: str) -> str | None:
     for word in re.findall(r"\w+", query.lower()):
         if word not in _STOPWORDS and word not in words and (len(word) > 1 or word.isdigit()):
             words.append(word)
-    # Each word is quoted so FTS5 operators typed by a user (NEAR, *, ^, column filters) are only words.
-    return " OR ".join(f'"{word}"' for word in words) or None
+    # Each word is an FTS5 string (any quote in it doubled), so operators typed by a member (AND, NEAR, *, ^, column
+    # filters, parentheses) are only words to match.
+    return " OR ".join(_fts_string(word) for word in words) or None
+
+
+def _fts_string(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
 
 
 def reciprocal_rank_fusion(

@@ -20,10 +20,10 @@ def render_summary(summary: Summary) -> str:
     debate = summary.debate
     if summary.empty:
         threads = " / ".join(f"[{SIDE_TITLES[s.side]}]({_thread_url(debate, s.side)})" for s in summary.sides)
-        return render("summary_empty", debate_id=debate.id, motion=escape(debate.motion), threads=threads) + "\n"
+        return render("summary_empty", debate_id=debate.number, motion=escape(debate.motion), threads=threads) + "\n"
     text = render(
         "summary",
-        debate_id=debate.id,
+        debate_id=debate.number,
         motion=escape(debate.motion),
         status=debate.status,
         sides="\n\n".join(_render_side(summary, side) for side in summary.sides),
@@ -116,18 +116,18 @@ def _render_source(source: Source) -> str:
             suggested=source.suggested,
         )
     ]
-    for passage in source.passages:
-        lines.append(
-            "  "
-            + render(
-                "summary_passage",
-                title=escape(source.title),
-                paragraph=passage.paragraph,
-                sentence=quote(passage.sentence),
-                cited_by=_links(passage.cited_by),
-                suggested_for=_links(passage.suggested_for),
-            )
+    lines.extend(
+        "  "
+        + render(
+            "summary_passage",
+            title=escape(source.title),
+            paragraph=passage.paragraph,
+            sentence=quote(passage.sentence),
+            cited_by=_links(passage.cited_by),
+            suggested_for=_links(passage.suggested_for),
         )
+        for passage in source.passages
+    )
     return "\n".join(lines)
 
 

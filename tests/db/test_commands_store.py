@@ -14,7 +14,7 @@ GUILD = 111111111111111111
 
 @pytest.fixture
 def store() -> CommandSyncStore:
-    """A command-sync store over a fresh in-memory database."""
+    """Return a command-sync store over a fresh in-memory database."""
     return CommandSyncStore(open_database(":memory:"))
 
 

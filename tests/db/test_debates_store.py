@@ -24,19 +24,19 @@ POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
 
 @pytest.fixture
 def db() -> sqlite_utils.Database:
-    """A fresh in-memory database with every migration applied."""
+    """Return a fresh in-memory database with every migration applied."""
     return open_database(":memory:")
 
 
 @pytest.fixture
 def store(db: sqlite_utils.Database) -> DebateStore:
-    """A debate store over the fresh database."""
+    """Return a debate store over the fresh database."""
     return DebateStore(db)
 
 
 @pytest.fixture
 def debate(store: DebateStore) -> Debate:
-    """An open forum debate with a pro and a con thread."""
+    """Open a forum debate with a pro and a con thread."""
     return store.create_debate(GUILD, 500, "forum", MOTION, ADA, {"pro": PRO, "con": CON})
 
 
@@ -87,7 +87,7 @@ def test_migration_is_recorded_as_applied(db: sqlite_utils.Database) -> None:
 
 def test_foreign_keys_are_enforced(store: DebateStore) -> None:
     """An argument of a debate that does not exist is refused by the database."""
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
         store.db.execute(
             "insert into arguments (debate_id, side, kind, origin, author_id, author_name, thread_id, message_id, "
             "jump_url, text, posted_at) values (99, 'pro', 'argument', 'message', 1, 'Ada', 1, 1, 'u', 't', 'now')"
@@ -100,7 +100,7 @@ def test_foreign_keys_are_enforced(store: DebateStore) -> None:
 )
 def test_debate_columns_only_take_known_values(store: DebateStore, debate: Debate, column: str, value: str) -> None:
     """A debate's kind, status and citation mode refuse values outside their CHECK lists."""
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(sqlite3.IntegrityError, match=f"CHECK constraint failed: {column} IN"):
         store.db.execute(f"update debates set {column} = ? where id = ?", [value, debate.id])
 
 
@@ -113,7 +113,7 @@ def test_new_debate_is_open_with_both_threads_and_cursors(store: DebateStore, de
 
 def test_unknown_debate_raises_lookup_error(store: DebateStore) -> None:
     """Asking for a debate id that was never created raises LookupError."""
-    with pytest.raises(LookupError):
+    with pytest.raises(LookupError, match=r"^404$"):
         store.debate(404)
 
 
@@ -174,6 +174,7 @@ def test_autoincrement_ids_are_never_reused(store: DebateStore, debate: Debate, 
         fresh = store.create_debate(GUILD, 500, "text", "Pause later.", ADA, {"pro": 5, "con": 6}).id
     else:
         doomed = _add(store, debate, 2001, "Frontier labs should publish their safety cases.").id
+        store.db.execute("delete from analysis_queue where argument_id = ?", [doomed])
         store.db.execute("delete from arguments where id = ?", [doomed])
         fresh = _add(store, debate, 2002, "Frontier labs should publish their evaluations.").id
     assert fresh > doomed

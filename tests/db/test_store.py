@@ -75,7 +75,7 @@ def test_corrupt_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "crux.db"
     data = os.urandom(8192)
     path.write_bytes(data)
-    with pytest.raises(DatabaseUnusable) as caught:
+    with pytest.raises(DatabaseUnusable, match="is not a usable Crux database") as caught:
         open_database(path)
     assert str(path) in caught.value.message
     assert "Move it aside or set CRUX_DB" in caught.value.message
@@ -107,8 +107,8 @@ def test_foreign_keys_are_enforced() -> None:
     """An excerpt cannot point at a document that does not exist."""
     db = open_database(":memory:")
     row = {"document_id": 999, "position": 1, "paragraph": 1, "last_paragraph": 1, "char_start": 0, "char_end": 1}
-    with pytest.raises(sqlite3.IntegrityError):
-        db.table("excerpts").insert({**row, "text": "x"})
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY constraint failed"):
+        db.table("excerpts").insert({**row, "text": "x", "content_hash": "h", "sentences": "[]"})
 
 
 def test_saved_excerpts_read_back_with_offsets_and_sentences() -> None:
@@ -140,8 +140,10 @@ def test_find_document_prefers_the_name_over_the_content() -> None:
     by_content = parse_document("a.txt", TEXT).content_hash
     found_by_name = store.find_document(name="b.txt", content_hash=by_content)
     found_by_content = store.find_document(name="c.txt", content_hash=by_content)
-    assert found_by_name is not None and found_by_name.id == second
-    assert found_by_content is not None and found_by_content.id == first
+    assert found_by_name is not None
+    assert found_by_name.id == second
+    assert found_by_content is not None
+    assert found_by_content.id == first
     assert store.find_document(name="c.txt", content_hash="0" * 64) is None
 
 

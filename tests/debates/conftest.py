@@ -68,31 +68,31 @@ def message_ids() -> Iterator[int]:
 
 @pytest.fixture
 def services(library: Library) -> Services:
-    """The debate services over a fresh in-memory database and the empty library."""
+    """Build the debate services over a fresh in-memory database and the empty library."""
     return build_services(open_database(":memory:"), library)
 
 
 @pytest.fixture
 def debates(services: Services) -> Debates:
-    """The debates service."""
+    """Return the debates service."""
     return services.debates
 
 
 @pytest.fixture
 def capture(services: Services) -> Capture:
-    """The capture of messages, edits, deletions and votes."""
+    """Return the capture of messages, edits, deletions and votes."""
     return services.capture
 
 
 @pytest.fixture
 def store(services: Services) -> DebateStore:
-    """The debate store every service shares."""
+    """Return the debate store every service shares."""
     return services.debates.store
 
 
 @pytest.fixture
 def debate(debates: Debates) -> Debate:
-    """An open debate on a global pause, with a pro and a con thread."""
+    """Open a debate on a global pause, with a pro and a con thread."""
     return start_debate(debates)
 
 
@@ -104,7 +104,7 @@ def ids() -> Iterator[int]:
 
 @pytest.fixture
 def sourced(library: Library) -> Library:
-    """The library holding one article on verifying a pause."""
+    """Return the library holding one article on verifying a pause."""
     library.add("verification.txt", SOURCE, added_by="tests")
     return library
 

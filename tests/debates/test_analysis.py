@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 import pytest
 
+from bot.db import open_database
 from bot.db.debates import DebateStore
 from bot.debates.analysis import (
     CITATION_MODES,
     CITATION_THRESHOLD,
     DUPLICATE_THRESHOLD,
+    MAX_ATTEMPTS,
     POST_INTERVAL,
     Analyser,
     Analysis,
@@ -19,7 +21,7 @@ from bot.debates.analysis import (
     Reply,
 )
 from bot.debates.model import Argument, Citation, Debate
-from bot.services import Services
+from bot.services import Services, build_services
 from bot.sources.library import Library
 from tests.conftest import FakeEmbedder
 from tests.debates.conftest import (
@@ -40,7 +42,7 @@ from tests.debates.conftest import (
 
 @pytest.fixture
 def analyser(services: Services) -> Analyser:
-    """The analyser of new arguments."""
+    """Return the analyser of new arguments."""
     return services.analyser
 
 
@@ -162,10 +164,11 @@ def test_batch_leaves_out_a_deleted_argument(
     chips = post(services, ids, PRO, CHIPS)
     race = post(services, ids, CON, RACE)
     services.capture.delete(chips.message_id, LATER)
-    batch = analyser.batch([chips.id, race.id])
+    batch = analyser.batch()
     assert batch.arguments == [store.argument(race.id)]
     assert batch.debates == {debate.id: debate}
     assert batch.with_sources == [True]
+    assert analyser.pending() == 1, "the deleted argument is taken off the queue"
 
 
 @pytest.mark.parametrize("mode", CITATION_MODES)
@@ -174,8 +177,71 @@ def test_batch_looks_for_sources_unless_citations_are_off(
 ) -> None:
     """A batch looks for sources for arguments of debates whose citations are on or quiet, not off."""
     services.debates.set_citations(debate, mode)
+    post(services, ids, PRO, CHIPS)
+    assert analyser.batch().with_sources == [mode != "off"]
+
+
+# -- the queue --------------------------------------------------------------------------------------------------------
+
+
+def test_every_captured_argument_waits_in_the_queue_until_analysed(
+    services: Services, analyser: Analyser, debate: Debate, ids: Iterator[int]
+) -> None:
+    """Capturing an argument queues it in SQLite; recording its analysis takes it off the queue."""
     claim = post(services, ids, PRO, CHIPS)
-    assert analyser.batch([claim.id]).with_sources == [mode != "off"]
+    assert analyser.pending() == 1
+    batch = analyser.batch()
+    assert batch.ids == [claim.id]
+    assert batch.announce == {claim.id: True}
+    vectors, best = analyser.look_up(batch.arguments, batch.with_sources)
+    analyser.record(batch.arguments, vectors, best)
+    assert analyser.pending() == 0
+
+
+def test_a_comment_is_not_queued(services: Services, analyser: Analyser, debate: Debate, ids: Iterator[int]) -> None:
+    """Chatter too short to be an argument is never analysed."""
+    post(services, ids, PRO, "lol")
+    assert analyser.pending() == 0
+
+
+def test_an_edit_queues_the_argument_again_quietly(
+    services: Services, analyser: Analyser, debate: Debate, ids: Iterator[int]
+) -> None:
+    """An edited argument is analysed again, without posting anything about it."""
+    claim = post(services, ids, PRO, CHIPS)
+    analyse(services, claim)
+    services.capture.edit(claim.message_id, TIME, LATER)
+    batch = analyser.batch()
+    assert batch.ids == [claim.id]
+    assert batch.announce == {claim.id: False}
+
+
+def test_the_queue_survives_a_restart(
+    services: Services, analyser: Analyser, debate: Debate, ids: Iterator[int], tmp_path, library: Library
+) -> None:
+    """What was queued and not analysed is still queued when the database is opened again."""
+    path = tmp_path / "crux.db"
+    first = build_services(open_database(path), library)
+    opened = first.debates.start(1, 2, "text", "A motion to pause", 3, {"pro": 40, "con": 41})
+    assert opened.threads == {"pro": 40, "con": 41}
+    post(first, ids, 40, CHIPS)
+    first.debates.store.db.conn.close()
+    again = build_services(open_database(path), library)
+    assert again.analyser.pending() == 1
+
+
+def test_a_failed_batch_stays_queued_and_is_dropped_after_max_attempts(
+    services: Services, analyser: Analyser, debate: Debate, ids: Iterator[int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """A batch that fails stays queued for another try; after MAX_ATTEMPTS failures it is dropped, with an error."""
+    claim = post(services, ids, PRO, CHIPS)
+    for _ in range(MAX_ATTEMPTS):
+        batch = analyser.batch()
+        assert batch.ids == [claim.id]
+        analyser.failed(batch)
+    assert analyser.batch().arguments == []
+    assert analyser.pending() == 0
+    assert f"Gave up analysing arguments [{claim.id}]" in caplog.text
 
 
 # -- posting policy ---------------------------------------------------------------------------------------------------

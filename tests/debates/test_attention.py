@@ -34,6 +34,7 @@ class MapBuilder:
     def __init__(self, *, status: str = "open") -> None:
         self.debate = Debate(
             id=1,
+            number=1,
             guild_id=GUILD,
             channel_id=CHANNEL,
             kind="forum",

@@ -94,18 +94,28 @@ def test_same_message_is_stored_once(capture: Capture, store: DebateStore, debat
     """Capturing a message id again returns the stored argument with new=False and stores nothing more."""
     first = capture.capture(message(5001, PRO, CHIPS))
     again = capture.capture(message(5001, PRO, CHIPS))
-    assert first is not None and again is not None
+    assert first is not None
+    assert again is not None
     assert (first.new, again.new) == (True, False)
     assert again.argument == first.argument
     assert len(store.arguments(debate.id)) == 1
 
 
-def test_capture_advances_the_thread_cursor(capture: Capture, store: DebateStore, debate: Debate) -> None:
-    """The thread's cursor moves to the newest captured message, comments included, and not the other thread's."""
+def test_capture_alone_leaves_the_catch_up_cursor(capture: Capture, store: DebateStore, debate: Debate) -> None:
+    """Capturing a message does not move its thread's cursor: a live message may arrive before an outage's gap."""
     capture.capture(message(5001, PRO, CHIPS))
-    capture.capture(message(5002, PRO, "+1"))
+    pro = store.thread(PRO)
+    assert pro is not None
+    assert pro.last_message_id == PRO
+
+
+def test_caught_up_moves_only_that_threads_cursor_forward(capture: Capture, store: DebateStore, debate: Debate) -> None:
+    """Marking a thread caught up to a message moves its cursor there, never back, and not the other thread's."""
+    capture.caught_up(PRO, 5002)
+    capture.caught_up(PRO, 5001)
     pro, con = store.thread(PRO), store.thread(CON)
-    assert pro is not None and con is not None
+    assert pro is not None
+    assert con is not None
     assert pro.last_message_id == 5002
     assert con.last_message_id == CON
 
@@ -177,7 +187,8 @@ def test_context_menu_support_supports_its_target(
     """A support posted through the context menu supports its target with method context_menu."""
     claim = post(services, ids, PRO, TIME)
     captured = capture.capture(message(next(ids), PRO, LAG, author=BEN), origin="support", target=claim, made_by=BEN)
-    assert captured is not None and captured.link is not None
+    assert captured is not None
+    assert captured.link is not None
     assert (captured.link.relation, captured.link.method) == ("supports", "context_menu")
 
 

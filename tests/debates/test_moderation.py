@@ -31,13 +31,13 @@ Post = Callable[..., Argument]
 
 @pytest.fixture
 def db() -> sqlite_utils.Database:
-    """A fresh in-memory database with every migration applied."""
+    """Return a fresh in-memory database with every migration applied."""
     return open_database(":memory:")
 
 
 @pytest.fixture
 def store(db: sqlite_utils.Database) -> DebateStore:
-    """The debate store over the fresh database."""
+    """Return the debate store over the fresh database."""
     return DebateStore(db)
 
 
@@ -49,7 +49,7 @@ def moderation(store: DebateStore, db: sqlite_utils.Database) -> Moderation:
 
 @pytest.fixture
 def debate(store: DebateStore) -> Debate:
-    """An open debate with a pro and a con thread."""
+    """Open a debate with a pro and a con thread."""
     return store.create_debate(GUILD, CHANNEL, "forum", MOTION, MODERATOR, {"pro": PRO, "con": CON})
 
 

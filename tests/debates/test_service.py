@@ -79,7 +79,7 @@ def test_rebuttal_target_refuses_what_cannot_be_answered(
     else:
         message_id = post(services, ids, PRO, CHIPS).message_id
         debates.close(debate, MODERATOR)
-    with pytest.raises(DebateError) as caught:
+    with pytest.raises(DebateError, match=re.escape(advice)) as caught:
         debates.rebuttal_target(message_id, "rebut")
     assert advice in caught.value.message
 
@@ -90,7 +90,7 @@ def test_rebuttal_in_a_closed_debate_says_what_to_do(
     """Rebutting in a closed debate is refused with a message that also tells the member what they can do."""
     claim = post(services, ids, PRO, CHIPS)
     debates.close(debate, MODERATOR)
-    with pytest.raises(DebateError) as caught:
+    with pytest.raises(DebateError, match="is closed, so its arguments can no longer be answered") as caught:
         debates.rebuttal_target(claim.message_id, "rebut")
     assert len(re.findall(r"[.!?](?:\s|$)", caught.value.message)) >= 2
 
@@ -115,7 +115,7 @@ def test_only_the_author_can_confirm_a_citation(
     """Anyone but the author is refused with a message naming the author, and the suggestion stays as it was."""
     (analysis,) = analyse(services, post(services, ids, PRO, POWER))
     assert analysis.citation is not None
-    with pytest.raises(DebateError) as caught:
+    with pytest.raises(DebateError, match=re.escape("Only Ada, who wrote #1")) as caught:
         debates.confirm_citation(analysis.citation.id, BEN)
     assert "Only Ada, who wrote #1" in caught.value.message
     citation = store.citation(analysis.citation.id)
@@ -172,10 +172,32 @@ def test_debates_in_one_server_stay_separate(
 # -- finding and running debates --------------------------------------------------------------------------------------
 
 
-def test_find_by_id(debates: Debates, debate: Debate) -> None:
-    """A debate asked for by id is returned even when a newer one is open."""
+def test_find_by_number(debates: Debates, debate: Debate) -> None:
+    """A debate asked for by its number is returned even when a newer one is open."""
     second_debate(debates)
-    assert debates.find(GUILD, debate.id) == debate
+    assert debates.find(GUILD, debate.number) == debate
+
+
+def test_debates_are_numbered_per_server(debates: Debates, debate: Debate) -> None:
+    """A server's first debate is debate 1 however many other servers opened before it; ids stay unique."""
+    second = second_debate(debates)
+    elsewhere = debates.start(OTHER_GUILD, 600, "forum", MOTION, MODERATOR, {"pro": 5, "con": 6})
+    assert (debate.number, second.number, elsewhere.number) == (1, 2, 1)
+    assert len({debate.id, second.id, elsewhere.id}) == 3
+
+
+def test_a_number_finds_this_servers_debate_not_anothers(debates: Debates, debate: Debate) -> None:
+    """Debate 1 of another server is never what "debate 1" means here."""
+    elsewhere = debates.start(OTHER_GUILD, 600, "forum", MOTION, MODERATOR, {"pro": 5, "con": 6})
+    assert debates.find(GUILD, 1) == debate
+    assert debates.find(OTHER_GUILD, 1) == elsewhere
+
+
+def test_an_internal_id_from_another_server_is_refused(debates: Debates, debate: Debate) -> None:
+    """A button carrying a debate's internal id works only in that debate's server."""
+    assert debates.in_server(GUILD, debate.id) == debate
+    with pytest.raises(DebateError, match="no longer here"):
+        debates.in_server(OTHER_GUILD, debate.id)
 
 
 @pytest.mark.parametrize("debate_id", ["other server's", "unknown"])

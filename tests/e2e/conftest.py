@@ -39,7 +39,7 @@ class World:
 
 @pytest.fixture
 def world(fake: FakeDiscord) -> World:
-    """A server named Pause Debate with #general, alice (a member) and mo (Manage Server and Manage Threads)."""
+    """Build a server named Pause Debate with #general, alice (a member) and mo (Manage Server and Manage Threads)."""
     guild = fake.add_guild("Pause Debate")
     channel = fake.add_text_channel(guild, "general")
     member = fake.add_member(guild, "alice", permissions=MEMBER_PERMISSIONS.value)
@@ -48,7 +48,7 @@ def world(fake: FakeDiscord) -> World:
 
 
 def settings_for(fake: FakeDiscord, world: World, db_path: Path) -> Settings:
-    """Settings pointing at the fake, with commands synced to the test server."""
+    """Return settings pointing at the fake, with commands synced to the test server."""
     return Settings(
         db_path=db_path,
         token=fake.token,
@@ -72,3 +72,25 @@ async def crux(fake: FakeDiscord, world: World, seeded_library: Library, tmp_pat
     async with start_client(bot, fake.token):
         await bot.get_cog("Capturing").caught_up.wait()
         yield bot
+
+
+async def start_debate(fake: FakeDiscord, world: World, channel: FakeChannel | None = None, **options) -> dict:
+    """Open a debate as the moderator and return what they were told."""
+    if channel is not None:
+        options["channel"] = channel
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "debate start", options)
+    return await rec.wait_for_final_message()
+
+
+def debate_threads(fake: FakeDiscord, parent: FakeChannel) -> dict[str, FakeChannel]:
+    """Return the Pro and Con threads opened under a channel."""
+    threads = {t.name.split(":")[0].lower(): t for t in fake.threads_in(parent)}
+    assert set(threads) == {"pro", "con"}, [t.name for t in fake.threads_in(parent)]
+    return threads
+
+
+@pytest.fixture
+async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
+    """Open a debate on the default motion in #general and return its two threads."""
+    await start_debate(fake, world)
+    return debate_threads(fake, world.channel)

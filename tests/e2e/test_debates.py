@@ -10,7 +10,7 @@ import pytest
 from bot.interface.bot import CruxBot
 from bot.maps.tree import side_tree
 from bot.sources.library import Library
-from tests.e2e.conftest import World, build_bot
+from tests.e2e.conftest import World, build_bot, debate_threads, start_debate
 from tests.fake_discord import ActionRefused, FakeChannel, FakeDiscord, FakeMember
 from tests.fake_discord.harness import start_client
 
@@ -26,21 +26,6 @@ CON_POINT = "A pause cannot be verified: any lab could keep training in secret w
 REBUTTAL = "Big training runs need huge data centres and power contracts, which are hard to hide from inspectors."
 
 
-async def start_debate(fake: FakeDiscord, world: World, channel: FakeChannel | None = None, **options) -> dict:
-    """Open a debate as the moderator and return what they were told."""
-    if channel is not None:
-        options["channel"] = channel
-    rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "debate start", options)
-    return await rec.wait_for_final_message()
-
-
-def debate_threads(fake: FakeDiscord, parent: FakeChannel) -> dict[str, FakeChannel]:
-    """Return the Pro and Con threads opened under a channel."""
-    threads = {t.name.split(":")[0].lower(): t for t in fake.threads_in(parent)}
-    assert set(threads) == {"pro", "con"}, [t.name for t in fake.threads_in(parent)]
-    return threads
-
-
 async def post(fake: FakeDiscord, world: World, thread: FakeChannel, member: FakeMember, text: str, **kw) -> dict:
     """Post as a member and wait until Crux has marked the message captured."""
     message = await fake.send_user_message(world.guild, thread, member, text, **kw)
@@ -50,7 +35,7 @@ async def post(fake: FakeDiscord, world: World, thread: FakeChannel, member: Fak
 
 async def settled(bot: CruxBot) -> None:
     """Wait until Crux has analysed every captured argument (citations and duplicates are posted by then)."""
-    await bot.get_cog("Capturing").wait_until_analysed()
+    await bot.get_cog("Analysing").wait_until_analysed()
 
 
 def map_of(bot: CruxBot):
@@ -59,24 +44,19 @@ def map_of(bot: CruxBot):
     return bot.services.debates.map(debate)
 
 
-@pytest.fixture
-async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
-    """A debate on the default motion opened in #general, with its two threads."""
-    await start_debate(fake, world)
-    return debate_threads(fake, world.channel)
-
-
 async def test_start_in_a_text_channel_opens_two_threads(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
     """/debate start opens a Pro and a Con thread, each explaining the motion, the side and how to argue."""
     told = await start_debate(fake, world)
     threads = debate_threads(fake, world.channel)
     assert told["flags"] & EPHEMERAL
-    assert f"<#{threads['pro'].id}>" in told["content"] and f"<#{threads['con'].id}>" in told["content"]
+    assert f"<#{threads['pro'].id}>" in told["content"]
+    assert f"<#{threads['con'].id}>" in told["content"]
     for side, thread in threads.items():
         assert thread.name.startswith(f"{side.title()}: Frontier AI labs should agree")
         opening = fake.messages_in(thread)[0]["content"]
         assert f"This is the **{side.title()}** thread" in opening
-        assert "Rebut argument" in opening and "👍" in opening
+        assert "Rebut argument" in opening
+        assert "👍" in opening
     assert [d.kind for d in crux.services.debates.store.all_debates()] == ["text"]
 
 
@@ -167,7 +147,8 @@ async def test_rebut_from_the_context_menu_posts_in_the_other_thread(
     assert (await menu.wait_for_response())["type"] == MODAL
     submitted = await fake.submit_modal(menu, {"text": REBUTTAL})
     told = await submitted.wait_for_final_message()
-    assert "Posted as [#2]" in told["content"] and told["flags"] & EPHEMERAL
+    assert "Posted as [#2]" in told["content"]
+    assert told["flags"] & EPHEMERAL
 
     posted = fake.messages_in(debate["con"])[-1]
     assert posted["content"].startswith(f"**<@{world.moderator.id}>** rebuts [#1]")
@@ -210,7 +191,8 @@ async def test_edits_keep_revisions_and_deletions_hide(
     await fake.gateway_barrier()
     assert map_of(crux).arguments == []
     kept = crux.services.debates.store.arguments(argument.debate_id, include_deleted=True)
-    assert [a.text for a in kept] == [argument.text] and kept[0].deleted_at is not None
+    assert [a.text for a in kept] == [argument.text]
+    assert kept[0].deleted_at is not None
 
 
 async def test_thumbs_are_one_changeable_vote_per_member(
@@ -280,7 +262,8 @@ async def test_a_repeated_point_is_flagged_once_with_a_link(
     await settled(crux)
     notice = fake.messages_in(debate["con"])[-1]
     assert notice["message_reference"]["message_id"] == again["id"]
-    assert "may say much the same as [#1]" in notice["content"] and first["id"] in notice["content"]
+    assert "may say much the same as [#1]" in notice["content"]
+    assert first["id"] in notice["content"]
     assert [link.relation for link in map_of(crux).links] == ["duplicate_of"]
     assert [a.label for a in map_of(crux).arguments] == ["#1", "#2"]
 
@@ -301,7 +284,8 @@ async def test_a_burst_of_posts_is_captured_and_analysed_in_batches(
         await fake.send_user_message(world.guild, debate["pro"], world.member, f"Point {i}: {PRO_POINT}")
     await fake.wait_for(lambda: len(map_of(crux).arguments) == 20, 10, "all twenty posts captured")
     await settled(crux)
-    assert sum(calls) == 20 and len(calls) <= 5, calls
+    assert sum(calls) == 20, calls
+    assert len(calls) <= 5, calls
     automatic = [m for m in fake.messages_in(debate["pro"]) if m.get("message_reference")]
     assert len(automatic) == 1, "one automatic reply per thread per interval: the rest are stored, not posted"
     assert len(map_of(crux).duplicates) == 19
@@ -314,11 +298,12 @@ async def test_close_locks_both_threads_and_list_shows_it(
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "debate close", {})
     assert "is closed" in (await rec.wait_for_final_message())["content"]
     assert all(t.locked and t.archived for t in debate.values())
-    with pytest.raises(ActionRefused):
+    with pytest.raises(ActionRefused, match="Thread is locked"):
         await fake.send_user_message(world.guild, debate["pro"], world.member, PRO_POINT)
     listing = await fake.invoke_slash_command(world.guild, world.channel, world.member, "debate list")
     embed = (await listing.wait_for_final_message())["embeds"][0]
-    assert "[closed]" in embed["description"] and f"<#{debate['pro'].id}>" in embed["description"]
+    assert "[closed]" in embed["description"]
+    assert f"<#{debate['pro'].id}>" in embed["description"]
 
 
 async def test_messages_posted_while_crux_was_down_are_captured_once(
@@ -374,8 +359,10 @@ async def test_map_show_draws_the_tree_and_pages(
     message = await rec.wait_for_final_message()
     assert "1 supports, 0 attacks" in message["content"]
     page = message["embeds"][0]["description"].splitlines()
-    assert page[0].startswith("• [#1](") and "👍1" in page[0]
-    assert page[1].lstrip("\u2003").startswith("➕ [#2](") and page[1].startswith("\u2003")
+    assert page[0].startswith("• [#1](")
+    assert "👍1" in page[0]
+    assert page[1].lstrip("\u2003").startswith("➕ [#2](")
+    assert page[1].startswith("\u2003")
     turned = await fake.click_component(message, world.member, "pages:next")
     await turned.wait_for_response()
     assert rec.original_message["embeds"][0]["title"].startswith("Con")

@@ -6,6 +6,7 @@ import asyncio
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import Any
 
 import aiohttp
 import discord
@@ -32,20 +33,26 @@ SOURCES = ["pause-debate.pdf", "paul-notes.txt", "other.md"]
 
 
 class VoteView(discord.ui.View):
+    """A persistent view with an Agree button that counts its clicks."""
+
     def __init__(self) -> None:
         super().__init__(timeout=None)
         self.count = 0
 
     @discord.ui.button(label="Agree", custom_id="agree")
     async def agree(self, interaction: discord.Interaction, button: discord.ui.Button[VoteView]) -> None:
+        """Count the click and show the new count on the message."""
         self.count += 1
         await interaction.response.edit_message(content=f"{self.count} agree", view=self)
 
 
 class FeedbackModal(discord.ui.Modal, title="Feedback"):
+    """A form asking for one opinion."""
+
     opinion: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(label="Opinion", custom_id="opinion")
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Thank the member privately, quoting their opinion."""
         await interaction.response.send_message(f"thanks: {self.opinion.value}", ephemeral=True)
 
 
@@ -139,9 +146,11 @@ class ThrowawayBot(commands.Bot):
             await ctx.send(text, allowed_mentions=discord.AllowedMentions.none())
 
     async def setup_hook(self) -> None:
+        """Sync the commands to the test guild."""
         await self.tree.sync(guild=self.guild_object)
 
     async def on_message(self, message: discord.Message) -> None:
+        """Record what others wrote, as the bot received it, and run prefix commands."""
         if message.author != self.user:
             self.seen_contents.append(message.content)
         await self.process_commands(message)
@@ -149,6 +158,8 @@ class ThrowawayBot(commands.Bot):
 
 @dataclass
 class World:
+    """A guild with #general, a member (alice) and a moderator (Manage Server)."""
+
     fake: FakeDiscord
     guild: FakeGuild
     channel: FakeChannel
@@ -228,7 +239,8 @@ async def test_subcommand_reply_is_ephemeral(world: World, bot: ThrowawayBot) ->
     )
     message = await rec.wait_for_final_message()
     assert message["content"] == "added Bostrom"
-    assert rec.ephemeral and message["flags"] & MessageFlag.EPHEMERAL
+    assert rec.ephemeral
+    assert message["flags"] & MessageFlag.EPHEMERAL
     assert world.fake.messages_in(world.channel) == []
 
 
@@ -238,7 +250,8 @@ async def test_deferred_command_ends_with_its_followup(world: World, bot: Throwa
     message = await rec.wait_for_final_message()
     assert rec.response_type == CallbackType.DEFERRED_CHANNEL_MESSAGE
     assert message["content"] == "done"
-    assert rec.ephemeral and not message["flags"] & MessageFlag.LOADING
+    assert rec.ephemeral
+    assert not message["flags"] & MessageFlag.LOADING
     assert message is rec.original_message
 
 
@@ -304,7 +317,8 @@ async def test_prefix_command_replies_with_message_content(world: World) -> None
         await world.fake.send_user_message(world.guild, world.channel, world.alice, "!echo hi")
         reply = await world.fake.wait_for(lambda: world.fake.messages_in(world.channel)[1:], what="the echo")
     assert reply[0]["content"] == "hi"
-    assert world.fake.identify is not None and world.fake.identify["intents"] & Intent.MESSAGE_CONTENT
+    assert world.fake.identify is not None
+    assert world.fake.identify["intents"] & Intent.MESSAGE_CONTENT
 
 
 async def test_privileged_intent_not_enabled_stops_startup(errors: harness.ErrorCapture) -> None:
@@ -314,7 +328,7 @@ async def test_privileged_intent_not_enabled_stops_startup(errors: harness.Error
         intents = discord.Intents.default()
         intents.message_content = True
         client = ThrowawayBot(guild.id, late_by=0, intents=intents)
-        with pytest.raises(discord.PrivilegedIntentsRequired):
+        with pytest.raises(discord.PrivilegedIntentsRequired, match="requesting privileged intents"):
             async with harness.start_client(client, server.token):
                 pass
 
@@ -324,7 +338,7 @@ async def test_wrong_token_is_refused(errors: harness.ErrorCapture) -> None:
     async with harness.fake_discord(errors) as server:
         guild = server.add_guild("g")
         client = ThrowawayBot(guild.id, late_by=0)
-        with pytest.raises(discord.LoginFailure):
+        with pytest.raises(discord.LoginFailure, match="Improper token"):
             async with harness.start_client(client, server.token[:-2] + "xx"):
                 pass
 
@@ -425,6 +439,8 @@ async def test_thread_from_a_reply_holds_the_rules(world: World, bot: ThrowawayB
 
 
 class RebutModal(discord.ui.Modal, title="Rebut"):
+    """A form for a rebuttal of the message it was opened on."""
+
     rebuttal: discord.ui.TextInput[RebutModal] = discord.ui.TextInput(label="Rebuttal", custom_id="rebuttal")
 
     def __init__(self, target: discord.Message) -> None:
@@ -432,6 +448,7 @@ class RebutModal(discord.ui.Modal, title="Rebut"):
         self.target = target
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
+        """Defer, then post the rebuttal next to the content it rebuts."""
         await interaction.response.defer(thinking=True)
         await interaction.followup.send(f"{self.target.content!r} rebutted: {self.rebuttal.value}")
 
@@ -455,32 +472,41 @@ class DebateBot(commands.Bot):
         """Skip discord.py's 5 s wait before re-IDENTIFYing: the fake has no IDENTIFY rate limit."""
 
     async def setup_hook(self) -> None:
+        """Sync the message command to the test guild."""
         await self.tree.sync(guild=self.guild_object)
 
     async def on_message(self, message: discord.Message) -> None:
+        """Record every message another user posted."""
         if message.author != self.user:
             self.seen.append(message)
 
     async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        """Record an edit with the new content."""
         self.events.append(("edit", payload.message.content))
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        """Record a deletion by message id."""
         self.events.append(("delete", payload.message_id))
 
     async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        """Record an added reaction: emoji, reactor id and name, and the message's author id."""
         name = payload.member.name if payload.member else None
         self.events.append(("react", (str(payload.emoji), payload.user_id, name, payload.message_author_id)))
 
     async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        """Record a removed reaction: emoji and reactor id."""
         self.events.append(("unreact", (str(payload.emoji), payload.user_id)))
 
     async def on_thread_create(self, thread: discord.Thread) -> None:
+        """Record a new thread by id."""
         self.events.append(("thread", thread.id))
 
     async def on_thread_update(self, before: discord.Thread, after: discord.Thread) -> None:
+        """Record a thread's new name, locked and archived state."""
         self.events.append(("thread_update", (after.name, after.locked, after.archived)))
 
     async def on_guild_channel_update(self, before: discord.abc.GuildChannel, after: discord.abc.GuildChannel) -> None:
+        """Record a channel update by channel id."""
         self.events.append(("channel_update", after.id))
 
 
@@ -490,6 +516,8 @@ def events_of(bot: DebateBot, kind: str) -> list[object]:
 
 @dataclass
 class Debate:
+    """A guild with a forum (Pro and Con tags), #general, a member (alice) and a moderator (Manage Threads)."""
+
     fake: FakeDiscord
     guild: FakeGuild
     forum: FakeChannel
@@ -531,7 +559,9 @@ async def test_forum_post_is_a_tagged_thread_with_its_starter_message(debate: De
     assert [t.name for t in forum.available_tags] == ["Pro", "Con"]
     [pro] = [t for t in forum.available_tags if t.name == "Pro"]
     thread, starter = await forum.create_thread(name="Pro", content="Pro arguments go here", applied_tags=[pro])
-    assert thread.id == starter.id and thread.parent_id == debate.forum.id and thread.applied_tags == [pro]
+    assert thread.id == starter.id
+    assert thread.parent_id == debate.forum.id
+    assert thread.applied_tags == [pro]
     [stored] = fake.threads_in(debate.forum)
     assert (stored.type, stored.applied_tags, stored.owner_id) == (11, [debate.forum.tag_id("Pro")], fake.bot_id)
     assert [m["id"] for m in fake.messages_in(stored)] == [str(thread.id)]
@@ -543,11 +573,11 @@ async def test_forum_post_is_a_tagged_thread_with_its_starter_message(debate: De
     await fake.wait_for(lambda: len(forum.available_tags) == 3, what="CHANNEL_UPDATE with the new tag")
 
     fake.set_bot_permissions(debate.guild, Perm.EVERYONE_DEFAULT)  # no Manage Channels any more
-    with pytest.raises(discord.Forbidden) as refused:
+    with pytest.raises(discord.Forbidden, match="Missing Permissions") as refused:
         await forum.edit(available_tags=[])
     assert refused.value.code == 50013
     fake.set_permission_overwrite(debate.forum, fake.bot_member(debate.guild), deny=Perm.SEND_MESSAGES)
-    with pytest.raises(discord.Forbidden):
+    with pytest.raises(discord.Forbidden, match="Missing Permissions"):
         await forum.create_thread(name="Con", content="no")
     assert len(fake.threads_in(debate.forum)) == 1
 
@@ -561,11 +591,12 @@ async def test_add_guild_bot_permissions_apply_to_thread_routes(fake: FakeDiscor
     async with harness.start_client(client, fake.token):
         discord_forum = client.get_channel(forum.id)
         discord_channel = client.get_channel(channel.id)
-        assert isinstance(discord_forum, discord.ForumChannel) and list(discord_forum.available_tags) == []
+        assert isinstance(discord_forum, discord.ForumChannel)
+        assert list(discord_forum.available_tags) == []
         assert isinstance(discord_channel, discord.TextChannel)
-        with pytest.raises(discord.Forbidden):
+        with pytest.raises(discord.Forbidden, match="Missing Permissions"):
             await discord_forum.create_thread(name="x", content="y")
-        with pytest.raises(discord.Forbidden):
+        with pytest.raises(discord.Forbidden, match="Missing Permissions"):
             await discord_channel.create_thread(name="x", type=discord.ChannelType.public_thread)
     assert fake.threads_in(forum) == fake.threads_in(channel) == []
 
@@ -591,7 +622,7 @@ async def test_thread_edits_lock_rename_tag_and_archive(debate: Debate, debate_b
     await fake.wait_for(
         lambda: ("Pro (closed)", True, False) in events_of(debate_bot, "thread_update"), what="THREAD_UPDATE"
     )
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(ActionRefused, match="Thread is locked") as refused:
         await fake.send_user_message(debate.guild, stored, debate.alice, "too late")
     assert refused.value.code == 160005
     await fake.send_user_message(debate.guild, stored, debate.mod, "moderator note")  # Manage Threads may post
@@ -603,46 +634,78 @@ async def test_thread_edits_lock_rename_tag_and_archive(debate: Debate, debate_b
 
     await thread.edit(archived=True)
     fetched = await debate_bot.fetch_channel(thread.id)
-    assert isinstance(fetched, discord.Thread) and fetched.archived and fetched.locked
+    assert isinstance(fetched, discord.Thread)
+    assert fetched.archived
+    assert fetched.locked
     assert fake.active_threads(debate.guild) == []
     assert [t.id async for t in forum.archived_threads()] == [thread.id]
 
     # Members' permissions in a thread are the parent's.
     other = await open_post(debate_bot, debate, "Con", "Con")
     fake.set_permission_overwrite(debate.forum, debate.alice, deny=Perm.SEND_MESSAGES_IN_THREADS)
-    with pytest.raises(ActionRefused) as refused:
+    with pytest.raises(ActionRefused, match="Missing Permissions") as refused:
         await fake.send_user_message(debate.guild, fake.channels[other.id], debate.alice, "hi")
     assert refused.value.code == 50013
     assert [t.id for t in await forum.guild.active_threads()] == [other.id]
     await other.join()
 
     fake.set_bot_permissions(debate.guild, Perm.EVERYONE_DEFAULT)  # no Manage Threads: cannot lock
-    with pytest.raises(discord.Forbidden):
+    with pytest.raises(discord.Forbidden, match="Missing Permissions"):
         await other.edit(locked=True)
     assert not fake.channels[other.id].locked
 
 
-async def test_member_replies_edits_deletes_and_reactions(debate: Debate, debate_bot: DebateBot) -> None:
-    """Member messages, replies, edits, deletes and reactions reach the bot and change what history shows."""
-    fake, guild, channel, alice, mod = debate.fake, debate.guild, debate.channel, debate.alice, debate.mod
-    claim = await fake.send_user_message(guild, channel, alice, "Pause now")
-    reply = await fake.send_user_message(guild, channel, mod, "Why?", reply_to=claim)
+async def claim_and_reply(debate: Debate) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Post alice's 'Pause now' in #general and mod's 'Why?' replying to it; return both messages."""
+    claim = await debate.fake.send_user_message(debate.guild, debate.channel, debate.alice, "Pause now")
+    reply = await debate.fake.send_user_message(debate.guild, debate.channel, debate.mod, "Why?", reply_to=claim)
+    return claim, reply
+
+
+async def test_member_reply_references_the_message_it_answers(debate: Debate, debate_bot: DebateBot) -> None:
+    """A member's reply carries a reference to the message it answers, in the payload and as the bot resolves it."""
+    claim, reply = await claim_and_reply(debate)
     assert (reply["type"], reply["message_reference"]["message_id"]) == (19, claim["id"])
     assert reply["referenced_message"]["content"] == "Pause now"
-    [_, answer] = await fake.wait_for(lambda: debate_bot.seen[1:] and debate_bot.seen, what="both messages")
-    assert answer.type is discord.MessageType.reply and answer.reference is not None
+    [_, answer] = await debate.fake.wait_for(lambda: debate_bot.seen[1:] and debate_bot.seen, what="both messages")
+    assert answer.type is discord.MessageType.reply
+    assert answer.reference is not None
     assert answer.reference.message_id == int(claim["id"])
-    assert isinstance(answer.reference.resolved, discord.Message) and answer.reference.resolved.content == "Pause now"
+    assert isinstance(answer.reference.resolved, discord.Message)
+    assert answer.reference.resolved.content == "Pause now"
 
+
+async def test_member_edit_reaches_the_bot_and_shows_in_history(debate: Debate, debate_bot: DebateBot) -> None:
+    """A member's edit fires MESSAGE_UPDATE, and history shows the new content, marked as edited."""
+    fake = debate.fake
+    claim, _ = await claim_and_reply(debate)
     await fake.edit_user_message(claim, "Pause now, please")
     await fake.wait_for(lambda: ("edit", "Pause now, please") in debate_bot.events, what="MESSAGE_UPDATE")
     assert claim["edited_timestamp"] is not None
-    text_channel = debate_bot.get_channel(channel.id)
+    text_channel = debate_bot.get_channel(debate.channel.id)
     assert isinstance(text_channel, discord.TextChannel)
     history = [m async for m in text_channel.history()]
     assert [m.content for m in history] == ["Why?", "Pause now, please"]
     assert history[1].edited_at is not None
 
+
+async def test_member_delete_reaches_the_bot_and_leaves_history(debate: Debate, debate_bot: DebateBot) -> None:
+    """A member's deletion fires MESSAGE_DELETE, and the message is gone from the channel."""
+    fake = debate.fake
+    _, reply = await claim_and_reply(debate)
+    await fake.delete_user_message(reply)
+    await fake.wait_for(lambda: ("delete", int(reply["id"])) in debate_bot.events, what="MESSAGE_DELETE")
+    assert [m["content"] for m in fake.messages_in(debate.channel)] == ["Pause now"]
+
+
+async def test_member_and_bot_reactions_reach_the_bot_and_show_on_the_message(
+    debate: Debate, debate_bot: DebateBot
+) -> None:
+    """Reactions count once per user, reach the bot when added or removed, and show on the fetched message."""
+    fake, alice, mod = debate.fake, debate.alice, debate.mod
+    claim, _ = await claim_and_reply(debate)
+    text_channel = debate_bot.get_channel(debate.channel.id)
+    assert isinstance(text_channel, discord.TextChannel)
     await fake.add_reaction(claim, alice, "👍")
     await fake.add_reaction(claim, alice, "👍")  # a second time changes nothing
     await fake.add_reaction(claim, mod, "👎")
@@ -664,10 +727,6 @@ async def test_member_replies_edits_deletes_and_reactions(debate: Debate, debate
     assert [u.id async for u in fetched.reactions[0].users()] == [alice.id]
     await bot_message.remove_reaction("👍", discord.Object(alice.id))  # the bot has Manage Messages
     assert fake.reactions_on(claim) == {}
-
-    await fake.delete_user_message(reply)
-    await fake.wait_for(lambda: ("delete", int(reply["id"])) in debate_bot.events, what="MESSAGE_DELETE")
-    assert [m["content"] for m in fake.messages_in(channel)] == ["Pause now, please"]
 
 
 async def test_reply_to_the_bot_carries_content_without_message_content(debate: Debate) -> None:
@@ -731,7 +790,8 @@ async def test_non_resumable_outage_reidentifies_and_misses_events(
     known = debate_bot.get_guild(debate.guild.id)
     assert known is not None
     cached = known.get_thread(thread.id)
-    assert cached is not None and cached.locked  # from the new GUILD_CREATE's threads
+    assert cached is not None
+    assert cached.locked  # from the new GUILD_CREATE's threads
     channel = debate_bot.get_channel(debate.channel.id)
     assert isinstance(channel, discord.TextChannel)
     assert [m.content async for m in channel.history(limit=5)] == ["said after", missed["content"]]
@@ -770,5 +830,6 @@ async def test_button_on_a_plain_channel_message(debate: Debate, debate_bot: Deb
     for expected in ("1 agree", "2 agree"):
         click = await debate.fake.click_component(message, debate.alice, "agree")
         assert (await click.wait_for_response())["type"] == CallbackType.UPDATE_MESSAGE
-        assert message["content"] == expected and message["id"] == str(sent.id)
+        assert message["content"] == expected
+        assert message["id"] == str(sent.id)
     assert not message["flags"] & MessageFlag.EPHEMERAL

@@ -6,24 +6,12 @@ import pytest
 
 from bot.interface.bot import CruxBot
 from bot.maps.tree import side_tree
-from tests.e2e.conftest import World
-from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, debate_threads, map_of, post, start_debate
+from tests.e2e.conftest import World, debate_threads, start_debate
+from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, map_of, post
 from tests.fake_discord import FakeChannel, FakeDiscord
 
 EPHEMERAL = 64
 REPEAT = "Since labs are locked in a race, only a verified pause lets safety research catch up with them."
-
-
-@pytest.fixture
-async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
-    """A debate with citations off (so no automatic replies), opened in #general."""
-    await start_debate(fake, world)
-    threads = debate_threads(fake, world.channel)
-    rec = await fake.invoke_slash_command(
-        world.guild, threads["pro"], world.moderator, "debate citations", {"mode": "off"}
-    )
-    await rec.wait_for_response()
-    return threads
 
 
 async def command(fake: FakeDiscord, world: World, member, name: str, options: dict, channel=None) -> str:
@@ -36,6 +24,18 @@ async def command(fake: FakeDiscord, world: World, member, name: str, options: d
         parts.append(embed.get("description") or "")
         parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
     return "\n".join(parts)
+
+
+@pytest.fixture
+async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
+    """Open a debate with citations off (so no automatic replies) in #general."""
+    await start_debate(fake, world)
+    threads = debate_threads(fake, world.channel)
+    rec = await fake.invoke_slash_command(
+        world.guild, threads["pro"], world.moderator, "debate citations", {"mode": "off"}
+    )
+    await rec.wait_for_response()
+    return threads
 
 
 async def test_merge_moves_votes_and_links_and_keeps_the_duplicate(
@@ -142,9 +142,12 @@ async def test_show_gives_anyone_the_whole_record(
     await fake.gateway_barrier()
     told = await command(fake, world, world.member, "argument show", {"number": 1})
     assert "#1 · Pro · Alice" in told
-    assert "Status: on the map" in told and "👎 1" in told
-    assert "Answered by: [#2](" in told and "supports it" in told
-    assert "before the last edit" in told and "Labs are racing each other" in told
+    assert "Status: on the map" in told
+    assert "👎 1" in told
+    assert "Answered by: [#2](" in told
+    assert "supports it" in told
+    assert "before the last edit" in told
+    assert "Labs are racing each other" in told
 
 
 async def test_actions_are_reported_in_the_modlog_channel(

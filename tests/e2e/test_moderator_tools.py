@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -30,7 +31,7 @@ LINK = re.compile(r"\]\((https://discord\.com/channels/[0-9]+/([0-9]+)(?:/([0-9]
 
 @pytest.fixture
 async def argued(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
-    """A debate with a claim, a support, a cross-side rebuttal and a con point, analysed."""
+    """Open a debate with a claim, a support, a cross-side rebuttal and a con point, analysed."""
     await start_debate(fake, world)
     threads = debate_threads(fake, world.channel)
     claim = await post(fake, world, threads["pro"], world.member, PRO_POINT)
@@ -74,35 +75,64 @@ async def test_public_summary_needs_manage_threads(
     assert not message["flags"] & EPHEMERAL
 
 
-async def test_attention_lists_open_attacks_and_duplicates_and_merges_in_one_click(
+@pytest.fixture
+async def attention(
     fake: FakeDiscord,
     world: World,
     crux: CruxBot,
     argued: dict[str, FakeChannel],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """/attention shows the unanswered rebuttal and a repeated point; its button merges the repeat (moderators only)."""
+) -> dict[str, Any]:
+    """Repeat the con point as #5, then return the moderator's /attention answer (attacks count as open at once)."""
     monkeypatch.setattr("bot.debates.attention.OPEN_ATTACK_AFTER", timedelta(0))
     await post(fake, world, argued["con"], world.member, CON_POINT.replace("cannot", "can not") + "!")
     await settled(crux)
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.moderator, "attention", {})
-    message = await rec.wait_for_final_message()
-    queue = message["embeds"][0]["description"]
-    assert "Attacks nobody answered" in queue and "[#4](" in queue and "attacks [#1](" in queue
-    assert "Duplicate candidates" in queue and "[#5](" in queue and "may repeat [#3](" in queue
-    button = next(c for row in message["components"] for c in row["components"] if c.get("label") == "Merge #5 into #3")
-    refused = await fake.click_component(message, world.member, button["custom_id"])
-    assert "Manage Threads" in (await refused.wait_for_response())["data"]["content"]
-    assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4", "#5"]
+    return await rec.wait_for_final_message()
 
+
+def merge_button(message: dict[str, Any]) -> dict[str, Any]:
+    """Return the /attention answer's button that merges #5 into #3."""
+    return next(c for row in message["components"] for c in row["components"] if c.get("label") == "Merge #5 into #3")
+
+
+async def test_attention_lists_open_attacks(attention: dict[str, Any]) -> None:
+    """/attention lists the rebuttal nobody answered, linking it and the argument it attacks."""
+    queue = attention["embeds"][0]["description"]
+    assert "Attacks nobody answered" in queue
+    assert "[#4](" in queue
+    assert "attacks [#1](" in queue
+
+
+async def test_attention_lists_duplicate_candidates(attention: dict[str, Any]) -> None:
+    """/attention lists the repeated point as a duplicate candidate of the argument it may repeat."""
+    queue = attention["embeds"][0]["description"]
+    assert "Duplicate candidates" in queue
+    assert "[#5](" in queue
+    assert "may repeat [#3](" in queue
+
+
+async def test_attention_merge_button_merges_the_repeat(
+    fake: FakeDiscord, world: World, crux: CruxBot, attention: dict[str, Any]
+) -> None:
+    """A moderator's click on Merge folds #5 into #3 in one click and reports it in the mod log."""
     modlog = fake.add_text_channel(world.guild, "mod-log")
     await fake.gateway_barrier()
     crux.services.moderation.audit.set_modlog_channel(world.guild.id, modlog.id)
-    merged = await fake.click_component(message, world.moderator, button["custom_id"])
+    merged = await fake.click_component(attention, world.moderator, merge_button(attention)["custom_id"])
     assert "Merged #5 into #3" in (await merged.wait_for_response())["data"]["content"]
     assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4"]
     (report,) = fake.messages_in(modlog)
     assert report["embeds"][0]["title"] == "Merge · debate 1"
+
+
+async def test_attention_merge_button_is_for_moderators(
+    fake: FakeDiscord, world: World, crux: CruxBot, attention: dict[str, Any]
+) -> None:
+    """A member without Manage Threads who clicks Merge is refused, and nothing is merged."""
+    refused = await fake.click_component(attention, world.member, merge_button(attention)["custom_id"])
+    assert "Manage Threads" in (await refused.wait_for_response())["data"]["content"]
+    assert [a.label for a in map_of(crux).arguments if a.side == "con"] == ["#3", "#4", "#5"]
 
 
 async def test_attention_is_for_moderators(fake: FakeDiscord, world: World, crux: CruxBot, argued) -> None:
@@ -121,7 +151,9 @@ async def test_map_image_is_a_png_of_the_whole_map(
     (upload,) = [f for r in fake.requests if "/webhooks/" in r.path for f in r.files]
     assert upload.filename == "debate-1-map.png"
     picture = Image.open(io.BytesIO(upload.data))
-    assert picture.format == "PNG" and picture.width >= 400 and picture.height >= 200
+    assert picture.format == "PNG"
+    assert picture.width >= 400
+    assert picture.height >= 200
 
 
 async def test_map_image_of_a_subtree_and_a_bad_root(
@@ -170,4 +202,5 @@ async def test_summary_of_a_long_debate_is_paged_and_attached_in_full(
     assert upload.filename == "debate-1-summary.md"
     digest = upload.data.decode()
     assert len(digest) > 4096
-    assert "300 arguments by 20 members" in digest and "599 attacks" in digest
+    assert "300 arguments by 20 members" in digest
+    assert "599 attacks" in digest

@@ -45,7 +45,7 @@ class Gate:
 
 @pytest.fixture
 def gate(seeded_library: Library, monkeypatch: pytest.MonkeyPatch) -> Iterator[Gate]:
-    """A closed gate in front of the library's embedder; opened at teardown whatever happened."""
+    """Yield a closed gate in front of the library's embedder; open it at teardown whatever happened."""
     held = Gate(seeded_library.embedder.encode)
     monkeypatch.setattr(seeded_library.embedder, "encode", held)
     yield held
@@ -99,7 +99,7 @@ async def test_shutdown_analyses_every_queued_argument_then_closes_sqlite(
     assert stored(path, "select count(*) from arguments where kind = 'argument'") == 3
     assert stored(path, "select count(*) from argument_embeddings") == 3
     for db in (bot.services.db, bot.services.library.store.db):
-        with pytest.raises(sqlite3.ProgrammingError):
+        with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
             db.execute("select 1")
 
 
@@ -124,7 +124,7 @@ async def test_a_message_posted_while_stopping_is_captured_at_the_next_start(
     again = build_bot(fake, world, library)
     async with start_client(again, fake.token):
         await fake.wait_for(lambda: CAPTURED in fake.reactions_on(late), 10, "the late post captured")
-        await again.get_cog("Capturing").wait_until_analysed()
+        await again.get_cog("Analysing").wait_until_analysed()
         await again.shutdown()
     assert stored(path, "select count(*) from arguments where kind = 'argument'") == 4
     assert stored(path, "select count(*) from argument_embeddings") == 4
@@ -133,7 +133,8 @@ async def test_a_message_posted_while_stopping_is_captured_at_the_next_start(
 async def test_a_drain_that_runs_out_of_time_says_what_is_left(
     fake: FakeDiscord, world: World, seeded_library: Library, gate: Gate, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """When the analysis outlasts drain_timeout, Crux stops anyway, warns how many arguments were left, and closes."""
+    """When the analysis outlasts drain_timeout, Crux stops anyway, says how many stay queued, keeps them, closes."""
+    path = Path(seeded_library.store.db.execute("pragma database_list").fetchone()[2])
     bot = build_bot(fake, world, seeded_library)
     bot.drain_timeout = 0.2
     async with start_client(bot, fake.token):
@@ -141,11 +142,14 @@ async def test_a_drain_that_runs_out_of_time_says_what_is_left(
         await asyncio.wait_for(bot.shutdown(), 10)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING and r.name.startswith("bot")]
     assert warnings == [
-        "Stopped waiting for the analysis after 0.2 s; 2 queued argument(s) and the batch in progress are left "
-        "unanalysed"
+        (
+            "Stopped waiting for the analysis after 0.2 s; 3 queued argument(s) stay queued and are analysed at the "
+            "next start"
+        )
     ]
-    with pytest.raises(sqlite3.ProgrammingError):
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
         bot.services.db.execute("select 1")
+    assert stored(path, "select count(*) from analysis_queue") == 3
 
 
 async def test_sigterm_stops_crux_run_cleanly(fake: FakeDiscord, world: World, seeded_db: Path, tmp_path: Path) -> None:

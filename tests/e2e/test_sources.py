@@ -70,7 +70,8 @@ async def test_source_answers_privately_with_excerpt_embeds(fake: FakeDiscord, w
         world.guild, world.channel, world.member, "source", {"query": "how could anyone verify that labs paused?"}
     )
     response = await rec.wait_for_response()
-    assert response["type"] == DEFERRED and rec.ephemeral
+    assert response["type"] == DEFERRED
+    assert rec.ephemeral
     message, text = await final_text(rec)
     assert message["flags"] & EPHEMERAL
     embeds = message["embeds"]
@@ -112,7 +113,8 @@ async def test_bad_queries_get_a_private_explanation(
     """An empty, over-long or binary query is refused at once, ephemerally, saying what to do."""
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "source", {"query": query})
     response = await rec.wait_for_response()
-    assert response["type"] == MESSAGE and rec.ephemeral
+    assert response["type"] == MESSAGE
+    assert rec.ephemeral
     assert expected in response["data"]["content"]
 
 
@@ -122,7 +124,8 @@ async def test_echoed_text_never_pings(fake: FakeDiscord, world: World, crux: Cr
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "source", {"query": query})
     await rec.wait_for_final_message()
     mentions = sent_allowed_mentions(fake)
-    assert mentions and all(m == {"parse": []} for m in mentions), mentions
+    assert mentions
+    assert all(m == {"parse": []} for m in mentions), mentions
 
 
 async def test_source_on_an_empty_library_says_how_to_fill_it(
@@ -137,7 +140,8 @@ async def test_source_on_an_empty_library_says_how_to_fill_it(
         )
         _, text = await final_text(rec)
     assert rec.ephemeral
-    assert "library is empty" in text and "/sources add" in text
+    assert "library is empty" in text
+    assert "/sources add" in text
 
 
 async def test_sources_list_shows_every_document(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
@@ -211,7 +215,8 @@ async def test_members_without_manage_server_are_refused(
     options = {"file": fake.add_attachment("note.txt", COMPUTE_NOTE)} if command == "sources add" else {"source": "1"}
     rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, command, options)
     response = await rec.wait_for_response()
-    assert response["type"] == MESSAGE and rec.ephemeral
+    assert response["type"] == MESSAGE
+    assert rec.ephemeral
     assert "You need the **Manage Server** permission" in response["data"]["content"]
     assert [d.id for d in crux.services.library.documents()] == [1, 2, 3, 4, 5]
 

@@ -1,6 +1,6 @@
-"""Discord's numbers the fake needs: intents, permission bits, channel/message flags, option, interaction and
-callback types, gateway close codes, plus snowflake, timestamp and token helpers.
+"""Discord's numbers the fake needs, plus snowflake, timestamp and token helpers.
 
+Intents, permission bits, channel/message flags, option, interaction and callback types, and gateway close codes.
 Each class names the section of Discord's developer documentation (discord/discord-api-docs) its values come from.
 """
 
@@ -166,6 +166,7 @@ class SnowflakeFactory:
         self._last = 0
 
     def __call__(self) -> int:
+        """Return the next snowflake: now's, or one more than the last if the clock has not moved on."""
         now = ((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22) | (1 << 17)
         self._last = max(now, self._last + 1)
         return self._last

@@ -1,6 +1,8 @@
-"""The fake's gateway: sessions and websocket connections (zlib-stream, zstd-stream or plain text), HELLO,
-heartbeats, IDENTIFY and READY, RESUME with replay, INVALID_SESSION, dropped connections, member chunks, and
-dispatching events to every session whose intents cover them.
+"""The fake's gateway: sessions, websocket connections, and dispatching events to the sessions they concern.
+
+Connections speak zlib-stream, zstd-stream or plain text; covered are HELLO, heartbeats, IDENTIFY and READY, RESUME
+with replay, INVALID_SESSION, dropped connections, member chunks, and dispatching events to every session whose
+intents cover them.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ class _Session:
         self.connection: _Connection | None = None
 
     def next_frame(self, event: str, data: Any) -> dict[str, Any]:
-        """Number a DISPATCH frame for `event`, keep it for a RESUME replay and return it."""
+        """Build the next numbered DISPATCH frame for `event`, keep it for a RESUME replay and return it."""
         self.seq += 1
         frame = {"op": 0, "t": event, "s": self.seq, "d": data}
         self.frames.append(frame)
@@ -52,6 +54,8 @@ class _Connection:
         self.closed_by_server = False
         self.queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         self.lock = asyncio.Lock()
+        # When (loop clock) each heartbeat (op 1) arrived: the client's loop lag shows as a late beat.
+        self.heartbeats: list[float] = []
         self._compress = self._make_compressor(compression)
         self.writer = asyncio.create_task(self._write_loop())
 
@@ -181,6 +185,10 @@ class GatewayMixin:
         if end_session:
             self._sessions.pop(session.session_id, None)
 
+    def heartbeat_times(self) -> list[list[float]]:
+        """Return, for each live gateway connection, when (loop clock) each heartbeat it sent arrived."""
+        return [list(c.heartbeats) for c in self._connections if not c.ws.closed]
+
     @property
     def connected(self) -> bool:
         """Whether any client currently has a live gateway session (False while the bot process is down)."""
@@ -218,6 +226,7 @@ class GatewayMixin:
     def _on_frame(self, conn: _Connection, frame: dict[str, Any]) -> None:
         op, data = frame.get("op"), frame.get("d")
         if op == 1:  # Heartbeat -> Heartbeat ACK
+            conn.heartbeats.append(asyncio.get_running_loop().time())
             conn.send({"op": 11})
         elif op == 2:
             self._identify(conn, data)

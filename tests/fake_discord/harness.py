@@ -181,6 +181,6 @@ def errors() -> Iterator[ErrorCapture]:
 
 @pytest.fixture
 async def fake(errors: ErrorCapture) -> AsyncIterator[FakeDiscord]:
-    """A started `FakeDiscord` with discord.py redirected to it; fails at teardown on unhandled requests."""
+    """Yield a started `FakeDiscord` with discord.py redirected to it; fail at teardown on unhandled requests."""
     async with fake_discord(errors) as server:
         yield server

@@ -1,5 +1,7 @@
-"""Member-side interactions: slash commands, autocomplete, message context menus, buttons and selects, and modal
-submits, each checked against what the client synced or sent, then dispatched as INTERACTION_CREATE.
+"""Member-side interactions, each checked against what the client synced or sent, then dispatched.
+
+Slash commands, autocomplete, message context menus, buttons and selects, and modal submits, each dispatched as
+INTERACTION_CREATE.
 """
 
 from __future__ import annotations
@@ -189,8 +191,11 @@ class MemberInteractionsMixin:
 
     async def submit_modal(self, opened_by: InteractionRecord, values: dict[str, str | list[str]]) -> InteractionRecord:
         """Fill in and submit the modal that answered `opened_by` (callback 9); return the MODAL_SUBMIT record."""
-        assert opened_by.response is not None and opened_by.response_type == CallbackType.MODAL, "no modal was opened"
-        assert opened_by.guild and opened_by.channel and opened_by.member
+        assert opened_by.response is not None, "no modal was opened"
+        assert opened_by.response_type == CallbackType.MODAL, "no modal was opened"
+        assert opened_by.guild
+        assert opened_by.channel
+        assert opened_by.member
         modal = opened_by.response["data"]
         seen: set[str] = set()
         ids = itertools.count(1)

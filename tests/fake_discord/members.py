@@ -1,5 +1,6 @@
-"""Member-side message actions: post (or reply), edit and delete a message, add and remove a reaction, each
-refused with `ActionRefused` where Discord would refuse the member.
+"""Member-side message actions, each refused with `ActionRefused` where Discord would refuse the member.
+
+Post (or reply), edit and delete a message, add and remove a reaction.
 """
 
 from __future__ import annotations

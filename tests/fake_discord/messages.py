@@ -1,5 +1,7 @@
-"""The fake's message store: building, editing, deleting and dispatching messages (with the MESSAGE_CONTENT view),
-uploaded attachments, allowed mentions, reactions, and the inspection helpers tests assert with.
+"""The fake's message store, and the inspection helpers tests assert with.
+
+Building, editing, deleting and dispatching messages (with the MESSAGE_CONTENT view), uploaded attachments, allowed
+mentions and reactions.
 """
 
 from __future__ import annotations
@@ -157,8 +159,11 @@ class MessageStoreMixin:
         self.dispatch(event, payload, intent=Intent.GUILD_MESSAGES, transform=for_session)
 
     def _content_view(self, message: dict[str, Any], intents: int) -> dict[str, Any]:
-        """Events > Gateway > Message Content Intent: without it content, embeds, attachments and components are blank,
-        unless the bot wrote the message or is mentioned in it; the same goes for a replied-to message inside it."""
+        """Blank content, embeds, attachments and components unless the session has the Message Content intent.
+
+        Events > Gateway > Message Content Intent: a message the bot wrote or is mentioned in stays whole; the same
+        goes for a replied-to message inside it.
+        """
         view = message
         bot_id = str(self._bot.id)
         visible = (

@@ -1,5 +1,6 @@
-"""Payload builders, one per Discord object: each returns the JSON Discord sends and names the section of Discord's
-developer documentation (discord/discord-api-docs) whose shape it follows.
+"""Payload builders, one per Discord object, each returning the JSON Discord sends.
+
+Each names the section of Discord's developer documentation (discord/discord-api-docs) whose shape it follows.
 """
 
 from __future__ import annotations

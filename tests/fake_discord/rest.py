@@ -1,6 +1,7 @@
-"""HTTP plumbing of the fake's REST API: the reply type, Discord-style errors, and the middleware that parses
-bodies (JSON or multipart), checks the bot token, forces 429s, logs every request and answers unknown routes
-with Discord's 404 JSON (never a 500: discord.py retries those for seconds).
+"""HTTP plumbing of the fake's REST API: the reply type, Discord-style errors, and the middleware.
+
+The middleware parses bodies (JSON or multipart), checks the bot token, forces 429s, logs every request and answers
+unknown routes with Discord's 404 JSON (never a 500: discord.py retries those for seconds).
 """
 
 from __future__ import annotations

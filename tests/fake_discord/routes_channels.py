@@ -1,5 +1,7 @@
-"""REST routes for channels and threads: reading and editing channels (forum tags too), starting threads and forum
-posts, editing threads (archive, lock, rename, tags), joining them and listing active and archived ones.
+"""REST routes for channels and threads.
+
+Reading and editing channels (forum tags too), starting threads and forum posts, editing threads (archive, lock,
+rename, tags), joining them and listing active and archived ones.
 """
 
 from __future__ import annotations

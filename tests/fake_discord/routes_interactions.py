@@ -1,5 +1,7 @@
-"""REST routes for interactions: the initial callback (within the deadline, `with_response`), followups, and
-reading, editing and deleting the original response or a followup through the interaction webhook.
+"""REST routes for interactions: the initial callback, followups, and the interaction webhook.
+
+The initial callback comes within the deadline, `with_response` or not; the original response or a followup is read,
+edited and deleted through the interaction webhook.
 """
 
 from __future__ import annotations

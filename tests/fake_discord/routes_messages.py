@@ -1,5 +1,6 @@
-"""REST routes for messages and reactions: history reads, posting (and replies), editing and deleting messages,
-and the bot's own and other users' reactions.
+"""REST routes for messages and reactions.
+
+History reads, posting (and replies), editing and deleting messages, and the bot's own and other users' reactions.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ class MessageRoutesMixin:
         return _Reply(200, self._as_read_by_bot(message)) if message else _error(404, 10008, "Unknown Message")
 
     def _as_read_by_bot(self, message: dict[str, Any]) -> dict[str, Any]:
-        """Blank what REST reads hide when MESSAGE_CONTENT is not enabled for the app (Topics > Gateway); add the
-        message's reactions as the bot sees them."""
+        """Return `message` as a REST read by the bot shows it, with its reactions as the bot sees them.
+
+        What REST reads hide when MESSAGE_CONTENT is not enabled for the app is blanked (Topics > Gateway).
+        """
         view = self._content_view(message, self.enabled_intents)
         reactions = self._reactions.get(int(message["id"]))
         if reactions:

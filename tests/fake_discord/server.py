@@ -1,5 +1,7 @@
-"""`FakeDiscord`, composed of one mixin per part (gateway, REST plumbing, routes, member actions, message store,
-validation): its state, start/stop, the redirect of discord.py to it, `wait_for`, and world building.
+"""`FakeDiscord`, composed of one mixin per part, with its state, start/stop, `wait_for` and world building.
+
+The parts are the gateway, REST plumbing, routes, member actions, message store and validation; `redirect` points
+discord.py at it.
 """
 
 from __future__ import annotations
@@ -41,8 +43,10 @@ class FakeDiscord(
     MessageStoreMixin,
     ValidationMixin,
 ):
-    """A fake Discord on 127.0.0.1: one bot, guilds, members, text and forum channels, threads, messages, reactions,
-    slash commands, message context menus, components, modals, and gateway outages (resumable or not).
+    """A fake Discord on 127.0.0.1, for one bot.
+
+    It has guilds, members, text and forum channels, threads, messages, reactions, slash commands, message context
+    menus, components, modals, and gateway outages (resumable or not).
 
     `send_user_message` and `add_reaction` raise `ActionRefused` where Discord would refuse the member; every
     member-side helper raises AssertionError for what no Discord client could even send (unsynced commands…).

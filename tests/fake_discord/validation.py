@@ -1,6 +1,8 @@
-"""What Discord checks server-side before it accepts something: command schemas and option values, message, embed,
-choice and modal limits (400 50035 Invalid Form Body), permissions (403 50001 / 50013), forum tags, and the
-interaction deadlines (3 s for the first answer, 15 minutes for followups).
+"""What Discord checks server-side before it accepts something.
+
+Command schemas and option values, message, embed, choice and modal limits (400 50035 Invalid Form Body),
+permissions (403 50001 / 50013), forum tags, and the interaction deadlines (3 s for the first answer, 15 minutes for
+followups).
 """
 
 from __future__ import annotations
@@ -201,7 +203,8 @@ class ValidationMixin:
 
     def _check_place(self, guild: FakeGuild, channel: FakeChannel, member: FakeMember) -> None:
         assert member.id in guild.members, f"{member.username} is not a member of {guild.name}"
-        assert channel.guild_id == guild.id and channel.id in self.channels, f"#{channel.name} is not in {guild.name}"
+        assert channel.guild_id == guild.id, f"#{channel.name} is not in {guild.name}"
+        assert channel.id in self.channels, f"#{channel.name} is not in {guild.name}"
 
     def _member_cannot_post(
         self, guild: FakeGuild, channel: FakeChannel, member: FakeMember, with_files: bool
@@ -324,7 +327,8 @@ class ValidationMixin:
             if "max_length" in spec and len(value) > spec["max_length"]:
                 raise AssertionError(f"{name}: longer than max_length {spec['max_length']}")
         elif kind == OptionType.INTEGER:
-            assert isinstance(value, int) and not isinstance(value, bool), f"{name}: expected an integer, got {value!r}"
+            assert isinstance(value, int), f"{name}: expected an integer, got {value!r}"
+            assert not isinstance(value, bool), f"{name}: expected an integer, got {value!r}"
         elif kind == OptionType.NUMBER:
             ok = isinstance(value, int | float) and not isinstance(value, bool)
             assert ok, f"{name}: expected a number, got {value!r}"
@@ -343,7 +347,8 @@ class ValidationMixin:
         if kind == OptionType.BOOLEAN:
             return value
         if kind == OptionType.ATTACHMENT:
-            assert isinstance(value, dict) and "filename" in value, f"{name}: pass an attachment from add_attachment()"
+            assert isinstance(value, dict), f"{name}: pass an attachment from add_attachment()"
+            assert "filename" in value, f"{name}: pass an attachment from add_attachment()"
             resolved.setdefault("attachments", {})[value["id"]] = value
             return value["id"]
         if kind in (OptionType.USER, OptionType.MENTIONABLE) and isinstance(value, FakeMember | FakeUser):

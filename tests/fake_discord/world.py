@@ -1,5 +1,7 @@
-"""The fake's world and records: users, roles, members, channels (threads and forums too), guilds, the uploads and
-requests it logged, the interactions it sent, and `ActionRefused` for what Discord would refuse a member.
+"""The fake's world and records, and `ActionRefused` for what Discord would refuse a member.
+
+The world: users, roles, members, channels (threads and forums too) and guilds; the records: the uploads and
+requests it logged and the interactions it sent.
 """
 
 from __future__ import annotations

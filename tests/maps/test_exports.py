@@ -135,7 +135,7 @@ def _new_sample(motion: str = MOTION) -> Sample:
 
 @pytest.fixture(scope="module")
 def sample() -> Sample:
-    """The pause debate: 13 numbered arguments (one deleted), a comment, links, votes and citations."""
+    """Build the pause debate: 13 numbered arguments (one deleted), a comment, links, votes and citations."""
     built = _new_sample()
     for number, side, author, text in SAMPLE:
         if number == 6:
@@ -174,7 +174,7 @@ def sample() -> Sample:
 
 @pytest.fixture(scope="module")
 def hostile() -> Sample:
-    """A debate whose motion and arguments are hostile texts, each supporting or attacking the one before."""
+    """Build a debate whose motion and arguments are hostile texts, each supporting or attacking the one before."""
     built = _new_sample(motion=HOSTILE_MOTION)
     previous = None
     for i, text in enumerate(HOSTILE):
@@ -187,7 +187,7 @@ def hostile() -> Sample:
 
 @pytest.fixture(scope="module")
 def cycle() -> Sample:
-    """A debate where #2 and #3 support each other and #4 attacks #3, so no root reaches them; #1 supports itself."""
+    """Build a debate where #2 and #3 support each other, #4 attacks #3, so no root reaches them; #1 supports itself."""
     built = _new_sample()
     one, two, three, four = (built.add("pro", "amy", f"Argument number {n} of a cycle.") for n in range(1, 5))
     built.store.link(two, three, "supports", "reply", None)
@@ -228,13 +228,13 @@ def _parse_argdown(text: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def parsed(sample: Sample) -> dict[str, Any]:
-    """The sample debate's Argdown export as the parser read it."""
+    """Return the sample debate's Argdown export as the parser read it."""
     return _parse_argdown(_export(sample, "argdown"))
 
 
 @pytest.fixture(scope="module")
 def parsed_hostile(hostile: Sample) -> dict[str, Any]:
-    """The hostile debate's Argdown export as the parser read it."""
+    """Return the hostile debate's Argdown export as the parser read it."""
     return _parse_argdown(_export(hostile, "argdown"))
 
 
@@ -318,7 +318,7 @@ def test_file_name_names_the_debate_and_format(sample: Sample, fmt: str, name: s
 
 def test_unknown_format_is_a_clear_crux_error(sample: Sample) -> None:
     """Asking for a format Crux cannot write raises a CruxError that names it and lists the formats."""
-    with pytest.raises(CruxError) as raised:
+    with pytest.raises(CruxError, match="cannot export a map as 'pdf'") as raised:
         export_map(sample.map(), "pdf")
     assert "'pdf'" in raised.value.message
     assert all(fmt in raised.value.message for fmt in FORMATS)
@@ -333,7 +333,16 @@ def test_json_round_trips_in_the_documented_key_order(sample: Sample) -> None:
     document = json.loads(text)
     assert list(document) == ["schema", "debate", "arguments", "links", "citations"]
     assert document["schema"] == "crux.debate-map/1"
-    assert list(document["debate"]) == ["id", "motion", "status", "kind", "created_at", "closed_at", "threads"]
+    assert list(document["debate"]) == [
+        "id",
+        "number",
+        "motion",
+        "status",
+        "kind",
+        "created_at",
+        "closed_at",
+        "threads",
+    ]
     assert document["debate"]["motion"] == MOTION
     assert document["debate"]["threads"] == {"pro": str(PRO_THREAD), "con": str(CON_THREAD)}
     assert [list(a) for a in document["arguments"]] == [
@@ -428,8 +437,10 @@ def test_markdown_shows_votes_links_duplicates_and_sources(sample: Sample) -> No
     assert f"[jump]({sample.arguments[1].jump_url})" in text
     assert [i.text for i in items if i.section == "Duplicates"] == ["#10 repeats #7"]
     assert [i.text for i in items if i.section == "Sources"] == [
-        "#4 (cited): Computing Power and the Governance of AI, paragraph 4: "
-        "“Chips are produced by a concentrated supply chain.”"
+        (
+            "#4 (cited): Computing Power and the Governance of AI, paragraph 4: "
+            "“Chips are produced by a concentrated supply chain.”"
+        )
     ]
 
 

@@ -67,7 +67,7 @@ class Built:
 
 @pytest.fixture
 def sample() -> Built:
-    """A small debate: trees on both sides, cross-side rebuttals, an answer to two, a comment, a deletion, votes.
+    """Build a small debate: trees on both sides, cross-side rebuttals, an answer to two, a comment, a deletion, votes.
 
     #1 pro <- #2 pro supports, #3 con attacks <- #4 pro attacks #3 and supports #1; #5 con <- #6 con supports,
     #7 pro attacks <- #8 con attacks; #9 pro alone; #10 con deleted after attacking #9.
@@ -109,7 +109,7 @@ def synthetic(size: int, seed: int = 1) -> Built:
 
 @pytest.fixture(scope="module")
 def large() -> DebateMap:
-    """A 250-argument debate, built once for the module."""
+    """Build a 250-argument debate, once for the module."""
     return synthetic(250).map()
 
 
@@ -178,7 +178,7 @@ def test_unknown_root_is_a_clear_crux_error(sample: Built) -> None:
 
 def test_deleted_argument_is_an_unknown_root(sample: Built) -> None:
     """A deleted argument's number cannot be drawn as a root."""
-    with pytest.raises(MapImageError):
+    with pytest.raises(MapImageError, match="has no argument #10"):
         render_map(sample.map(), root=10)
 
 

@@ -35,13 +35,13 @@ from tests.debates.conftest import (
 
 @pytest.fixture
 def services(library: Library) -> Services:
-    """The debate services over a fresh in-memory database and the empty library."""
+    """Build the debate services over a fresh in-memory database and the empty library."""
     return build_services(open_database(":memory:"), library)
 
 
 @pytest.fixture
 def debate(services: Services) -> Debate:
-    """An open debate on a global pause, with a pro and a con thread."""
+    """Open a debate on a global pause, with a pro and a con thread."""
     return start_debate(services.debates)
 
 

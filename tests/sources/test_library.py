@@ -228,7 +228,7 @@ def test_removed_source_number_is_not_reused(library: Library) -> None:
 
 @pytest.fixture
 def stocked(library: Library) -> Library:
-    """A library holding the pause article and a short note on public opinion."""
+    """Return a library holding the pause article and a short note on public opinion."""
     library.add("pause.txt", ARTICLE.encode(), added_by="alice")
     library.add("opinion.md", f"# Opinion\n\n{OPINION}".encode(), added_by="alice")
     return library
@@ -308,7 +308,7 @@ def test_search_returns_at_most_k_hits(stocked: Library, k: int) -> None:
 
 def test_search_rejects_a_bad_query(stocked: Library) -> None:
     """An empty query raises BadQuery before anything is searched."""
-    with pytest.raises(BadQuery):
+    with pytest.raises(BadQuery, match="The query is empty"):
         stocked.search("   ")
 
 
@@ -383,7 +383,8 @@ def test_add_paths_reports_each_file_and_does_not_stop_at_bad_ones(library: Libr
     assert "`paper.docx` is not a supported document" in (by_name["paper.docx"].rejected or "")
     assert "`empty.md` has no text in it" in (by_name["empty.md"].rejected or "")
     good = by_name["good.txt"]
-    assert good.rejected is None and good.result is not None
+    assert good.rejected is None
+    assert good.result is not None
     assert (good.result.status, good.result.document.name) == ("added", "good.txt")
     assert [d.name for d in library.documents()] == ["good.txt"]
 

@@ -16,7 +16,7 @@ MARGIN = 0.04
 
 @pytest.fixture(scope="module")
 def queries():
-    """The labelled query set."""
+    """Load the labelled query set."""
     return load_queries(QUERIES)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 
@@ -28,7 +30,7 @@ from bot.sources.search import MAX_QUERY_CHARS, DenseIndex, clean_query, keyword
 )
 def test_clean_query_rejects_unusable_queries(query: str, reason: str) -> None:
     """An empty, over-long or control-character query raises BadQuery saying what is wrong."""
-    with pytest.raises(BadQuery) as caught:
+    with pytest.raises(BadQuery, match=re.escape(reason)) as caught:
         clean_query(query)
     assert reason in caught.value.message
 
@@ -91,7 +93,7 @@ HOSTILE = [
 
 @pytest.fixture
 def populated_store() -> SourceStore:
-    """A store holding one short document about a pause, with dummy vectors."""
+    """Return a store holding one short document about a pause, with dummy vectors."""
     store = SourceStore(open_database(":memory:"))
     parsed = parse_document("pause.txt", b"A pause needs verification.\nA treaty could enforce it on every lab.")
     chunks = split_excerpts(parsed.text)
@@ -161,7 +163,7 @@ def _unit(*values: float) -> np.ndarray:
 
 @pytest.fixture
 def index() -> DenseIndex:
-    """An index of three excerpts pointing along x, y and between them."""
+    """Return an index of three excerpts pointing along x, y and between them."""
     index = DenseIndex()
     index.reset(np.array([10, 20, 30]), np.stack([_unit(1, 0), _unit(0, 1), _unit(1, 1)]))
     return index

@@ -120,7 +120,7 @@ def items(markdown: str) -> list[str]:
 
 @pytest.fixture
 def debate() -> tuple[Builder, dict[str, Argument], dict[int, np.ndarray]]:
-    """A small realistic debate on a global pause, with votes, links, citations and two themes per side's vectors."""
+    """Build a small realistic debate on a pause, with votes, links, citations and two themes per side's vectors."""
     b = Builder()
     a: dict[str, Argument] = {}
     a["chips"] = b.post("pro", CHIPS, "Ada")

@@ -28,7 +28,7 @@ SCORE_CASES = [
 def test_score_follows_the_documented_formula(
     up: int, down: int, supports: int, countered: int, supported: int, open_: int, expected: float
 ) -> None:
-    """score = (up − down) + 1.0 * supports + 0.5 * attacks answered − 1.0 * attacks unanswered."""
+    """The score is (up − down) + 1.0 * supports + 0.5 * attacks answered − 1.0 * attacks unanswered."""
     b = Builder()
     target = b.post("pro", TIME)
     b.vote(target, up, down)

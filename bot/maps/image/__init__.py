@@ -62,7 +62,7 @@ def render_map(
         top = next((a for a in debate_map.numbered.values() if a.number == root), None)
         if top is None:
             raise MapImageError(
-                f"Debate {debate_map.debate.id} has no argument #{root}. `/map show` lists its numbers."
+                f"Debate {debate_map.debate.number} has no argument #{root}. `/map show` lists its numbers."
             )
         forest = Forest.span(debate_map, [top])
     elif total == 0:

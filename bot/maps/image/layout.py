@@ -148,7 +148,7 @@ def _layout(debate_map: DebateMap, forest: Forest, chosen: dict[int, int], *, pa
         width = max(s.width for s in sections)
     width = max(MIN_WIDTH, math.ceil(width + 2 * MARGIN))
     header = wrap(shown_text(debate_map.debate.motion), load_font(TITLE_SIZE), width - 2 * MARGIN, 2) or [
-        f"Debate {debate_map.debate.id}"
+        f"Debate {debate_map.debate.number}"
     ]
     y = _header_height(header, note=partial, width=width)
     for section in sections:

@@ -45,7 +45,7 @@ def paint_empty(debate_map: DebateMap) -> Image.Image:
     draw = ImageDraw.Draw(image)
     title = clip(shown_text(debate_map.debate.motion), load_font(TITLE_SIZE), width - 2 * MARGIN)
     draw.text((MARGIN, MARGIN), title, font=load_font(TITLE_SIZE), fill=INK)
-    draw.text((MARGIN, MARGIN + 32), f"Debate {debate_map.debate.id}", font=load_font(SMALL_SIZE), fill=MUTED)
+    draw.text((MARGIN, MARGIN + 32), f"Debate {debate_map.debate.number}", font=load_font(SMALL_SIZE), fill=MUTED)
     message = "No arguments yet"
     font = load_font(22)
     draw.text(((width - font.getlength(message)) / 2, 120), message, font=font, fill=MUTED)
@@ -75,7 +75,7 @@ def _paint_header(draw: ImageDraw.ImageDraw, debate_map: DebateMap, drawing: Dra
         y += 26
     small = load_font(SMALL_SIZE)
     counts = (
-        f"Debate {debate_map.debate.id} · {len(debate_map.numbered)} arguments · {len(debate_map.relations)} links"
+        f"Debate {debate_map.debate.number} · {len(debate_map.numbered)} arguments · {len(debate_map.relations)} links"
         " · arrows point at the argument answered"
     )
     draw.text((MARGIN, y + 2), counts, font=small, fill=MUTED)

@@ -1,0 +1,97 @@
+"""Measure how well Crux proposes the relation of a reply: supports, attacks, or left untyped (responds_to).
+
+Runs bot.debates.relations.evaluate, the same function the tests hold to their floor, over the labelled replies in
+tests/data/reply_samples.json and prints, for the development samples, the held-out samples and all of them:
+precision and recall per relation, precision over the replies it typed, the abstain rate, a confusion table, how
+often each rule fired and was right, and every reply it got wrong.
+
+How honest the numbers are: the 80 development samples were written first, then the rules and the cue lists in
+bot/debates/reply_cues.toml, by the same author, who knew those samples while choosing cues; the development score
+is therefore optimistic. After the classifier was finished, 33 more samples were written and marked
+"held_out": true; they were scored once and nothing was tuned after seeing them. Read the held-out line as the
+estimate. Tune the cues against the development samples only, and when you do, write fresh held-out samples.
+
+Run: .venv/bin/python -m benchmarks.reply_relations [--samples FILE] [--quiet]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.debates.relations import PROPOSED, Evaluation, ReplySample, evaluate
+
+ROOT = Path(__file__).resolve().parent.parent
+#: What the feature needs: typed proposals right at least this often, abstaining on at most this share of replies.
+PRECISION_TARGET = 0.9
+ABSTAIN_LIMIT = 1 / 3
+
+
+def main() -> None:
+    """Score the classifier on the development, held-out and all samples and print the tables."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--samples", type=Path, default=ROOT / "tests" / "data" / "reply_samples.json")
+    parser.add_argument("--quiet", action="store_true", help="print the summary lines only")
+    args = parser.parse_args()
+    records = json.loads(args.samples.read_text(encoding="utf-8"))["samples"]
+    samples = [ReplySample.from_record(record) for record in records]
+    sets = {
+        "development": [s for s in samples if not s.held_out],
+        "held-out": [s for s in samples if s.held_out],
+        "all": samples,
+    }
+    print(f"target: typed precision >= {PRECISION_TARGET:.2f}, abstain rate <= {ABSTAIN_LIMIT:.2f}")
+    for name, chosen in sets.items():
+        if not chosen:
+            continue
+        result = evaluate(chosen)
+        print()
+        print(summary(name, result))
+        if not args.quiet:
+            print_details(result)
+
+
+def summary(name: str, result: Evaluation) -> str:
+    """Return one line: how many replies, typed precision, abstain rate, and whether both meet the target."""
+    meets = (
+        result.typed_precision is not None
+        and result.typed_precision >= PRECISION_TARGET
+        and result.abstain_rate <= ABSTAIN_LIMIT
+    )
+    return (
+        f"{name}: {result.total} replies, typed {result.typed}, typed precision {show(result.typed_precision)}, "
+        f"abstain rate {result.abstain_rate:.2f} ({'meets' if meets else 'MISSES'} the target)"
+    )
+
+
+def print_details(result: Evaluation) -> None:
+    """Print per-relation precision and recall, the confusion table, the rules and the misses."""
+    print(f"  {'relation':<12} {'precision':>9} {'recall':>7} {'labelled':>9} {'proposed':>9}")
+    for relation in PROPOSED:
+        labelled = sum(result.confusion[relation, p] for p in PROPOSED)
+        proposed = sum(result.confusion[g, relation] for g in PROPOSED)
+        print(
+            f"  {relation:<12} {show(result.precision[relation]):>9} {show(result.recall[relation]):>7} "
+            f"{labelled:>9} {proposed:>9}"
+        )
+    print("  confusion (rows: label, columns: proposed)")
+    print("  " + " " * 12 + "".join(f"{p:>12}" for p in PROPOSED))
+    for gold in PROPOSED:
+        print(f"  {gold:<12}" + "".join(f"{result.confusion[gold, p]:>12}" for p in PROPOSED))
+    print("  rules (fired / right)")
+    for rule, score in result.rules.items():
+        print(f"  {rule:<22} {score.fired:>3} / {score.correct}")
+    for sample, proposal in result.misses:
+        why = f"{proposal.rule}: {proposal.reason}"
+        print(f"  miss {sample.id}: labelled {sample.gold}, proposed {proposal.relation} ({why})")
+        print(f"       {sample.reply!r}")
+
+
+def show(value: float | None) -> str:
+    """Return a share to two places, or '-' when there was nothing to measure."""
+    return "-" if value is None else f"{value:.2f}"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,123 @@
+"""The store of where a debate hinges: members' stances (every change kept), crux marks and changed minds (Δ)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import sqlite_utils
+
+from bot.db import insert_row, now, write
+from bot.debates.model import Argument, CruxMark, Delta, StanceChange
+from bot.debates.stances import MemberVote
+
+
+class HingeStore:
+    """Reads and writes stances, crux marks and deltas; reads the votes each member cast in a debate."""
+
+    def __init__(self, db: sqlite_utils.Database) -> None:
+        self.db = db
+
+    # -- stances ------------------------------------------------------------------------------------------------------
+
+    def declare_stance(self, debate_id: int, member_id: int, value: int) -> StanceChange:
+        """Record a member's stance on a debate's motion as a new row; earlier ones stay as its history."""
+        row_id = insert_row(
+            self.db, "stances", {"debate_id": debate_id, "member_id": member_id, "value": value, "declared_at": now()}
+        )
+        return _stance(self.db.table("stances").get(row_id))
+
+    def stance_changes(self, debate_id: int, member_id: int | None = None) -> list[StanceChange]:
+        """Return a debate's declared stances (or one member's), oldest first."""
+        where, params = "debate_id = ?", [debate_id]
+        if member_id is not None:
+            where, params = where + " and member_id = ?", [debate_id, member_id]
+        rows = self.db.query(f"select * from stances where {where} order by id", params)
+        return [_stance(row) for row in rows]
+
+    def declared_stances(self, debate_id: int) -> dict[int, StanceChange]:
+        """Return each member's latest declared stance in a debate, by member id."""
+        rows = self.db.query(
+            "select * from stances where id in (select max(id) from stances where debate_id = ? group by member_id)",
+            [debate_id],
+        )
+        return {row["member_id"]: _stance(row) for row in rows}
+
+    # -- votes, as each member cast them ------------------------------------------------------------------------------
+
+    def votes_by_member(self, debate_id: int) -> dict[int, list[MemberVote]]:
+        """Return every vote cast on a debate's arguments, grouped by the member who cast it."""
+        rows = self.db.query(
+            "select v.user_id, v.argument_id, v.value, v.voted_at from votes v "
+            "join arguments a on a.id = v.argument_id where a.debate_id = ? order by v.voted_at, v.argument_id",
+            [debate_id],
+        )
+        votes: dict[int, list[MemberVote]] = defaultdict(list)
+        for row in rows:
+            votes[row["user_id"]].append(MemberVote(row["argument_id"], row["value"], row["voted_at"]))
+        return dict(votes)
+
+    # -- crux marks ---------------------------------------------------------------------------------------------------
+
+    def mark_crux(self, argument: Argument, member_id: int) -> bool:
+        """Mark an argument as one that would change a member's mind; return False if it was marked already."""
+        with write(self.db):
+            cursor = self.db.execute(
+                "insert or ignore into crux_marks (debate_id, argument_id, member_id, marked_at) values (?, ?, ?, ?)",
+                [argument.debate_id, argument.id, member_id, now()],
+            )
+        return cursor.rowcount > 0
+
+    def unmark_crux(self, argument: Argument, member_id: int) -> bool:
+        """Take a member's crux mark off an argument; return False if there was none."""
+        with write(self.db):
+            cursor = self.db.execute(
+                "delete from crux_marks where argument_id = ? and member_id = ?", [argument.id, member_id]
+            )
+        return cursor.rowcount > 0
+
+    def crux_marks(self, debate_id: int) -> list[CruxMark]:
+        """Return a debate's crux marks, oldest first."""
+        rows = self.db.query("select * from crux_marks where debate_id = ? order by marked_at, rowid", [debate_id])
+        return [CruxMark(**row) for row in rows]
+
+    def is_marked(self, argument_id: int, member_id: int) -> bool:
+        """Return whether a member marked an argument as a crux."""
+        rows = self.db.query(
+            "select 1 from crux_marks where argument_id = ? and member_id = ?", [argument_id, member_id]
+        )
+        return next(iter(rows), None) is not None
+
+    # -- deltas -------------------------------------------------------------------------------------------------------
+
+    def award_delta(self, argument: Argument, awarded_by: int, explanation: str) -> Delta | None:
+        """Record that an argument changed a member's mind, awarded to its author; None if they awarded it before."""
+        with write(self.db):
+            cursor = self.db.execute(
+                "insert or ignore into deltas (debate_id, argument_id, awarded_by, awarded_to, explanation, "
+                "awarded_at) values (?, ?, ?, ?, ?, ?)",
+                [argument.debate_id, argument.id, awarded_by, argument.author_id, explanation, now()],
+            )
+        if cursor.rowcount == 0:
+            return None
+        return self.delta_by(argument.id, awarded_by)
+
+    def delta_by(self, argument_id: int, awarded_by: int) -> Delta | None:
+        """Return the Δ a member awarded an argument, if any."""
+        rows = list(
+            self.db.query("select * from deltas where argument_id = ? and awarded_by = ?", [argument_id, awarded_by])
+        )
+        return Delta(**rows[0]) if rows else None
+
+    def deltas(self, debate_id: int) -> list[Delta]:
+        """Return a debate's deltas, oldest first."""
+        rows = self.db.query("select * from deltas where debate_id = ? order by id", [debate_id])
+        return [Delta(**row) for row in rows]
+
+    def deltas_for(self, argument_id: int) -> list[Delta]:
+        """Return the deltas one argument earned, oldest first."""
+        rows = self.db.query("select * from deltas where argument_id = ? order by id", [argument_id])
+        return [Delta(**row) for row in rows]
+
+
+def _stance(row: dict) -> StanceChange:
+    return StanceChange(row["debate_id"], row["member_id"], row["value"], row["declared_at"])
