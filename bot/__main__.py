@@ -154,25 +154,26 @@ def sources_add(settings: Settings, args: argparse.Namespace) -> int:
             tqdm.write(_outcome_line(outcome))
             bar.update(1)
 
-        outcomes = library.add_paths(files, added_by=f"cli:{getpass.getuser()}", progress=report)
+        outcomes = library.add_paths(files, added_by=f"cli:{getpass.getuser()}", progress=report, guild_id=args.guild)
     return EXIT_ERROR if empty or any(o.rejected for o in outcomes) else 0
 
 
 def sources_list(settings: Settings, args: argparse.Namespace) -> int:
-    """Print every document in the library."""
-    documents = _library(settings, create=False).documents()
+    """Print every document: the shared library's and every server's own, with the library each is in."""
+    documents = _library(settings, create=False).documents(everyone=True)
     if not documents:
         print("The source library is empty. Add documents with: crux sources add PATH...")
         return 0
-    print(f"{'ID':>4}  {'EXCERPTS':>8}  {'ADDED':<10}  TITLE")
+    print(f"{'ID':>4}  {'LIBRARY':<20}  {'EXCERPTS':>8}  {'ADDED':<10}  TITLE")
     for d in documents:
-        print(f"{d.id:>4}  {d.excerpt_count:>8}  {d.added_on:<10}  {d.title}  [{d.name}]")
+        library = "shared" if d.guild_id is None else str(d.guild_id)
+        print(f"{d.id:>4}  {library:<20}  {d.excerpt_count:>8}  {d.added_on:<10}  {d.title}  [{d.name}]")
     return 0
 
 
 def sources_remove(settings: Settings, args: argparse.Namespace) -> int:
     """Remove one document and its excerpts."""
-    document = _library(settings, create=False).remove(args.id)
+    document = _library(settings, create=False).remove(args.id, operator=True)
     print(f"Removed source #{document.id} {document.title} ({document.excerpt_count} excerpts).")
     return 0
 
@@ -188,7 +189,7 @@ def search(settings: Settings, args: argparse.Namespace) -> int:
     library.load_index()
     highlight = sys.stdout.isatty()
     for query in queries:
-        hits = library.search(query, k=args.k)
+        hits = library.search(query, k=args.k, guild_id=args.guild)
         if args.json:
             print(json.dumps({"query": query, "results": [_hit_json(h) for h in hits]}, ensure_ascii=False))
         else:
@@ -324,7 +325,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     add = sources.add_parser("add", help="add .txt, .md and .pdf files, or folders of them")
     add.add_argument("paths", nargs="+", metavar="PATH")
-    add.set_defaults(handler=sources_add)
+    where = add.add_mutually_exclusive_group()
+    where.add_argument(
+        "--shared", dest="guild", action="store_const", const=None, help="to the shared library (the default)"
+    )
+    where.add_argument("--guild", type=int, metavar="SERVER_ID", help="to one server's own library instead")
+    add.set_defaults(handler=sources_add, guild=None)
     sources.add_parser("list", help="list the documents").set_defaults(handler=sources_list)
     remove = sources.add_parser("remove", help="remove a document and its excerpts")
     remove.add_argument("id", type=int, metavar="ID")
@@ -346,6 +352,9 @@ def _parser() -> argparse.ArgumentParser:
     find = verbs.add_parser("search", help="search the library from the command line")
     find.add_argument("-k", type=int, default=3, choices=range(1, 51), metavar="N", help="results per query (1-50)")
     find.add_argument("--json", action="store_true", help="print one JSON object per query per line")
+    find.add_argument(
+        "--guild", type=int, metavar="SERVER_ID", help="search as this server does (its own and the shared library)"
+    )
     find.add_argument("queries", nargs="+", metavar="QUERY", help="one or more queries; '-' reads them from stdin")
     find.set_defaults(handler=search)
     return parser

@@ -106,7 +106,7 @@ class Analysing(commands.Cog):
         if not batch.arguments:
             return self.analyser.pending() > 0
         try:
-            look_up = functools.partial(self.analyser.look_up, batch.arguments, batch.with_sources)
+            look_up = functools.partial(self.analyser.look_up, batch.arguments, batch.with_sources, batch.guilds)
             vectors, best = await asyncio.get_running_loop().run_in_executor(self.encoder, look_up)
             analyses = self.analyser.record(batch.arguments, vectors, best)
         except Exception:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 
 import discord
 from discord import app_commands
@@ -47,12 +48,12 @@ class Sources(commands.Cog):
     ) -> None:
         """Find the source excerpts that best answer a claim or question."""
         text = clean_query(query)
-        if len(self.library.index) == 0:
+        if not self.library.index.covers(interaction.guild_id):
             await interaction.response.send_message(render("library_empty"), ephemeral=True)
             return
         # Encoding and the database read run in a worker thread; defer first so Discord's 3 s window is never missed.
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        hits = await asyncio.to_thread(self.library.search, text, count)
+        hits = await asyncio.to_thread(self.library.search, text, count, guild_id=interaction.guild_id)
         await interaction.followup.send(
             render("source_header", query=escape(text)),
             embeds=[_hit_embed(hit) for hit in hits],
@@ -61,8 +62,8 @@ class Sources(commands.Cog):
 
     @sources.command(name="list")
     async def list_sources(self, interaction: discord.Interaction) -> None:
-        """List the documents in the source library."""
-        documents = await asyncio.to_thread(self.library.documents)
+        """List the documents this server searches: the shared library's and its own (marked)."""
+        documents = await asyncio.to_thread(self.library.documents, interaction.guild_id)
         if not documents:
             await interaction.response.send_message(render("library_empty"), ephemeral=True)
             return
@@ -83,20 +84,23 @@ class Sources(commands.Cog):
     async def add_source(
         self, interaction: discord.Interaction, file: discord.Attachment, title: str | None = None
     ) -> None:
-        """Add a document to the source library, or update it if a file of that name is there."""
+        """Add a document to this server's own library, or update it if a file of that name is there."""
         check_upload(file.filename, file.size)
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = await file.read()
         added_by = f"{interaction.user.name} ({interaction.user.id})"
-        result = await asyncio.to_thread(self.library.add, file.filename, data, added_by, title)
+        result = await asyncio.to_thread(
+            functools.partial(self.library.add, file.filename, data, added_by, title, guild_id=interaction.guild_id)
+        )
         await interaction.followup.send(_added_message(result), ephemeral=True)
 
     @sources.command(name="remove")
     @app_commands.describe(source="The document to remove (start typing its title or number)")
     @manages_server
     async def remove_source(self, interaction: discord.Interaction, source: str) -> None:
-        """Remove a document and its excerpts from the source library."""
-        document = await asyncio.to_thread(self.library.remove, _source_id(source))
+        """Remove one of this server's own documents and its excerpts (the shared library is the operator's)."""
+        remove = functools.partial(self.library.remove, _source_id(source), guild_id=interaction.guild_id)
+        document = await asyncio.to_thread(remove)
         await interaction.response.send_message(
             render(
                 "sources_removed",
@@ -110,8 +114,9 @@ class Sources(commands.Cog):
     @remove_source.autocomplete("source")
     async def _complete_source(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         needle = current.strip().lstrip("#").lower()
-        documents = await asyncio.to_thread(self.library.documents)
-        matches = [d for d in documents if needle in d.title.lower() or needle == str(d.id)]
+        documents = await asyncio.to_thread(self.library.documents, interaction.guild_id)
+        mine = [d for d in documents if d.guild_id is not None]
+        matches = [d for d in mine if needle in d.title.lower() or needle == str(d.id)]
         return [app_commands.Choice(name=f"#{d.id} {d.title}"[:100], value=str(d.id)) for d in matches[:25]]
 
 
@@ -131,7 +136,11 @@ def _hit_embed(hit: Hit) -> discord.Embed:
 
 
 def _document_line(document: Document) -> str:
-    return f"**#{document.id}** {_title(document.title)} — {document.excerpt_count} excerpts, added {document.added_on}"
+    library = "shared" if document.guild_id is None else "this server's"
+    return (
+        f"**#{document.id}** {_title(document.title)} — {document.excerpt_count} excerpts, added "
+        f"{document.added_on} · {library}"
+    )
 
 
 def _added_message(result: AddResult) -> str:

@@ -83,12 +83,10 @@ class DebateStore:
 
     def open_thread(self, thread_id: int) -> DebateThread | None:
         """Return the debate thread with this id if its debate is open (one query: capture asks once per message)."""
-        rows = list(
-            self.db.query(
-                "select t.* from debate_threads t join debates d on d.id = t.debate_id "
-                "where t.thread_id = ? and d.status = 'open'",
-                [thread_id],
-            )
+        rows = self._select(
+            "select t.* from debate_threads t join debates d on d.id = t.debate_id "
+            "where t.thread_id = ? and d.status = 'open'",
+            [thread_id],
         )
         return DebateThread(**rows[0]) if rows else None
 
@@ -149,25 +147,23 @@ class DebateStore:
                 return existing
             number = self._next_number(debate_id) if kind == "argument" else None
             # Plain SQL returning the row: capture runs on the event loop, once per message posted.
-            row = next(
-                self.db.query(
-                    "insert into arguments (debate_id, number, side, kind, origin, author_id, author_name, thread_id, "
-                    "message_id, jump_url, text, posted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *",
-                    [
-                        debate_id,
-                        number,
-                        side,
-                        kind,
-                        origin,
-                        author_id,
-                        author_name,
-                        thread_id,
-                        message_id,
-                        jump_url,
-                        text,
-                        stamp(posted_at),
-                    ],
-                )
+            (row,) = self._select(
+                "insert into arguments (debate_id, number, side, kind, origin, author_id, author_name, thread_id, "
+                "message_id, jump_url, text, posted_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) returning *",
+                [
+                    debate_id,
+                    number,
+                    side,
+                    kind,
+                    origin,
+                    author_id,
+                    author_name,
+                    thread_id,
+                    message_id,
+                    jump_url,
+                    text,
+                    stamp(posted_at),
+                ],
             )
             if kind == "argument":
                 self._queue(row["id"], announce)
@@ -175,14 +171,14 @@ class DebateStore:
 
     def argument(self, argument_id: int) -> Argument:
         """Return one argument by its row id; raise sqlite_utils' NotFoundError if there is none."""
-        rows = list(self.db.query("select * from arguments where id = ?", [argument_id]))
+        rows = self._select("select * from arguments where id = ?", [argument_id])
         if not rows:
             raise NotFoundError(argument_id)
         return Argument(**rows[0])
 
     def argument_by_message(self, message_id: int) -> Argument | None:
         """Return the argument captured from a message, if any."""
-        rows = list(self.db.query("select * from arguments where message_id = ?", [message_id]))
+        rows = self._select("select * from arguments where message_id = ?", [message_id])
         return Argument(**rows[0]) if rows else None
 
     def arguments_in_thread(self, thread_id: int, first: int, last: int) -> list[Argument]:
@@ -393,8 +389,18 @@ class DebateStore:
         )
 
     def _next_number(self, debate_id: int) -> int:
-        row = next(self.db.query("select max(number) as n from arguments where debate_id = ?", [debate_id]))
+        (row,) = self._select("select max(number) as n from arguments where debate_id = ?", [debate_id])
         return (row["n"] or 0) + 1
+
+    def _select(self, sql: str, params: Sequence[object]) -> list[dict]:
+        """Run a statement that returns rows and return them all, as dicts.
+
+        For what capture and analysis run per message and per argument: sqlite-utils' `query` wraps every
+        statement in a savepoint (two statements more), and every statement hands the GIL to the analysis thread.
+        """
+        cursor = self.db.execute(sql, params)
+        keys = [column[0] for column in cursor.description]
+        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
 
     def _debates_where(self, where: str, params: list) -> list[Debate]:
         debates = []

@@ -283,3 +283,15 @@ def m007_stances_cruxes_deltas(db: Database) -> None:
     )
     db.table("deltas").create_index(["awarded_by", "argument_id"], unique=True)
     db.table("deltas").create_index(["debate_id"])
+
+
+@migrations()
+def m008_library_per_server(db: Database) -> None:
+    """Give each server its own documents beside a shared library (guild_id null); a name is unique per library.
+
+    Documents added before this were seen by every server, so they become the shared library.
+    """
+    db.table("documents").add_column("guild_id", int)
+    db.execute("drop index if exists idx_documents_name")
+    db.execute("create unique index documents_library_name on documents (coalesce(guild_id, 0), name)")
+    db.table("documents").create_index(["guild_id"])

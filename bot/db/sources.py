@@ -26,6 +26,8 @@ class Document:
     added_at: str
     updated_at: str
     excerpt_count: int
+    #: The server whose library holds it, or None for the shared library the operator curates.
+    guild_id: int | None = None
 
     @property
     def added_on(self) -> str:
@@ -59,7 +61,7 @@ class Vectors:
 
 _DOCUMENT_COLUMNS = """
     d.id, d.name, d.title, d.content_hash, d.added_by, d.added_at, d.updated_at,
-    (select count(*) from excerpts e where e.document_id = d.id) as excerpt_count
+    (select count(*) from excerpts e where e.document_id = d.id) as excerpt_count, d.guild_id
 """
 _EXCERPT_COLUMNS = """
     e.id, e.document_id, d.title as document_title, e.position, e.paragraph, e.last_paragraph,
@@ -73,10 +75,11 @@ class SourceStore:
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
 
-    def list_documents(self) -> list[Document]:
-        """Return every document, oldest first."""
-        rows = self.db.query(f"select {_DOCUMENT_COLUMNS} from documents d order by d.id")
-        return [Document(**row) for row in rows]
+    def list_documents(self, guild_id: int | None = None, *, everyone: bool = False) -> list[Document]:
+        """Return the shared library's documents and a server's own (or with `everyone`, all), oldest first."""
+        if everyone:
+            return self._documents_where("1 order by d.id", [])
+        return self._documents_where("(d.guild_id is null or d.guild_id = ?) order by d.id", [guild_id])
 
     def get_document(self, document_id: int) -> Document:
         """Return one document, raising SourceNotFound when there is none with that id."""
@@ -85,11 +88,19 @@ class SourceStore:
             raise SourceNotFound(f"There is no source #{document_id}. `/sources list` shows the ids.")
         return found[0]
 
-    def find_document(self, *, name: str | None = None, content_hash: str | None = None) -> Document | None:
-        """Return the document with this file name, or else with this exact content, if any."""
-        if name is not None and (found := self._documents_where("d.name = ?", [name])):
+    def find_document(
+        self, *, name: str | None = None, content_hash: str | None = None, guild_id: int | None = None
+    ) -> Document | None:
+        """Return a library's document with this file name, or else with this exact content, if any.
+
+        The library is a server's (`guild_id`) or, with None, the shared one.
+        """
+        library = "coalesce(d.guild_id, 0) = ?"
+        if name is not None and (found := self._documents_where(f"d.name = ? and {library}", [name, guild_id or 0])):
             return found[0]
-        if content_hash is not None and (found := self._documents_where("d.content_hash = ?", [content_hash])):
+        if content_hash is not None and (
+            found := self._documents_where(f"d.content_hash = ? and {library}", [content_hash, guild_id or 0])
+        ):
             return found[0]
         return None
 
@@ -116,6 +127,7 @@ class SourceStore:
         model: str,
         added_by: str,
         replacing: Document | None = None,
+        guild_id: int | None = None,
     ) -> tuple[Document, list[int], list[int]]:
         """Store a document with its excerpts and embeddings, replacing an earlier version's excerpts atomically.
 
@@ -148,6 +160,7 @@ class SourceStore:
                         "added_by": added_by,
                         "added_at": stamp,
                         "updated_at": stamp,
+                        "guild_id": guild_id,
                     },
                 )
             added = []
@@ -209,19 +222,27 @@ class SourceStore:
             self.db.execute("delete from embeddings where excerpt_id = ?", [excerpt.id])
             self._insert_vectors(excerpt.id, text_hash(excerpt.text), vectors, model)
 
-    def all_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray]:
-        """Return every excerpt id with an embedding from this model, and the matching matrix of vectors."""
+    def all_vectors(self, model: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return every excerpt id with an embedding from this model, their vectors and their libraries.
+
+        An excerpt's library is its document's server id, 0 for the shared library.
+        """
         ids: list[int] = []
+        owners: list[int] = []
         rows: list[bytes] = []
         for row in self.db.query(
-            "select excerpt_id, vector from embeddings where model = ? order by excerpt_id", [model]
+            "select m.excerpt_id, m.vector, coalesce(d.guild_id, 0) as owner from embeddings m "
+            "join excerpts e on e.id = m.excerpt_id join documents d on d.id = e.document_id "
+            "where m.model = ? order by m.excerpt_id",
+            [model],
         ):
             ids.append(row["excerpt_id"])
+            owners.append(row["owner"])
             rows.append(row["vector"])
         if not rows:
-            return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32)
+            return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32), np.empty(0, dtype=np.int64)
         matrix = np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), -1)
-        return np.array(ids, dtype=np.int64), matrix
+        return np.array(ids, dtype=np.int64), matrix, np.array(owners, dtype=np.int64)
 
     def sentence_vectors(self, excerpt_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
         """Return the sentence embeddings of these excerpts, keyed by excerpt id."""
@@ -232,12 +253,17 @@ class SourceStore:
         )
         return {row["excerpt_id"]: _vectors(row["vector"], row["sentence_vectors"]).sentences for row in rows}
 
-    def keyword_search(self, match: str, limit: int) -> list[tuple[int, float]]:
-        """Return (excerpt id, BM25 score) for an FTS5 match expression, best first."""
+    def keyword_search(self, match: str, limit: int, guild_id: int | None = None) -> list[tuple[int, float]]:
+        """Return (excerpt id, BM25 score) for an FTS5 match expression, best first.
+
+        It searches the shared library and the server's own documents (with None, the shared library alone).
+        """
         rows = self.db.query(
-            "select rowid, bm25(excerpts_fts) as rank from excerpts_fts where excerpts_fts match ? "
-            "order by rank limit ?",
-            [match, limit],
+            "select excerpts_fts.rowid, bm25(excerpts_fts) as rank from excerpts_fts "
+            "join excerpts e on e.id = excerpts_fts.rowid join documents d on d.id = e.document_id "
+            "where excerpts_fts match ? "
+            "and (d.guild_id is null or d.guild_id = ?) order by rank limit ?",
+            [match, guild_id, limit],
         )
         return [(row["rowid"], -row["rank"]) for row in rows]
 

@@ -101,7 +101,8 @@ class ArgumentVectors:
     ) -> list[Candidate]:
         """Return the arguments of `side` posted before message `before` whose stored vector reaches `threshold`.
 
-        Best first. Each may since have been edited (compare its content hash), deleted, removed or merged.
+        Most similar first (the earliest of equally similar ones first). Each may since have been edited (compare its
+        content hash), deleted, removed or merged.
         """
         held = self._matrix(debate_id, model, len(vector))
         n = len(held.ids)
@@ -110,7 +111,7 @@ class ArgumentVectors:
         similarity = held.vectors[:n] @ vector
         wanted = (similarity >= threshold) & (held.pro[:n] == (side == "pro")) & (held.message_ids[:n] < before)
         rows = np.flatnonzero(wanted)
-        rows = rows[np.argsort(-similarity[rows], kind="stable")]
+        rows = rows[np.lexsort((held.message_ids[rows], -similarity[rows]))]  # equally close: the earliest first
         return [Candidate(held.ids[i], held.hashes[i], float(similarity[i])) for i in rows]
 
     def forget(self, debate_ids: Iterable[int] | None = None) -> None:

@@ -64,6 +64,11 @@ class Batch:
         """Return the ids of the arguments in the batch."""
         return [a.id for a in self.arguments]
 
+    @property
+    def guilds(self) -> list[int | None]:
+        """Return each argument's server, whose own source library it may cite beside the shared one."""
+        return [self.debates[a.debate_id].guild_id for a in self.arguments]
+
 
 class Analyser:
     """Embeds captured arguments, stores what it finds, and decides what of it to post."""
@@ -106,18 +111,23 @@ class Analyser:
             limit_torch_threads(ANALYSIS_TORCH_THREADS)
 
     def look_up(
-        self, arguments: Sequence[Argument], with_sources: Sequence[bool]
+        self,
+        arguments: Sequence[Argument],
+        with_sources: Sequence[bool],
+        guilds: Sequence[int | None] | None = None,
     ) -> tuple[np.ndarray, list[Hit | None]]:
         """Embed arguments in one batch and find the best source excerpt of those `with_sources`.
 
-        Slow, and touches only the library: call it off the event loop (the debate store stays on the loop).
+        Each argument's excerpts come from the shared library and its server's own (`guilds`, one per argument;
+        the shared library alone when left out). Slow, and touches only the library: call it off the event loop.
         """
         if not arguments:
             return np.empty((0, 0), np.float32), []
         vectors = self.library.embedder.encode([a.text for a in arguments])
+        servers = guilds if guilds is not None else [None] * len(arguments)
         best: list[Hit | None] = []
-        for argument, wanted, vector in zip(arguments, with_sources, vectors, strict=True):
-            hits = self.library.search_encoded(argument.text, vector, k=1) if wanted else []
+        for argument, wanted, vector, guild_id in zip(arguments, with_sources, vectors, servers, strict=True):
+            hits = self.library.search_encoded(argument.text, vector, k=1, guild_id=guild_id) if wanted else []
             best.append(hits[0] if hits else None)
         return vectors, best
 

@@ -12,7 +12,7 @@ from typing import Literal
 import numpy as np
 
 from bot.db.sources import Document, Excerpt, SourceStore, Vectors
-from bot.errors import DocumentRejected
+from bot.errors import DocumentRejected, SourceNotFound
 from bot.sources.documents import (
     SUPPORTED_SUFFIXES,
     parse_document,
@@ -84,8 +84,8 @@ class Library:
                 for excerpt, vectors in zip(missing, encoded, strict=True):
                     self.store.save_vectors(excerpt, vectors, self.embedder.name)
         with self._db:
-            ids, matrix = self.store.all_vectors(self.embedder.name)
-        self.index.reset(ids, matrix)
+            ids, matrix, owners = self.store.all_vectors(self.embedder.name)
+        self.index.reset(ids, matrix, owners)
         return len(ids)
 
     def add(
@@ -95,11 +95,16 @@ class Library:
         added_by: str,
         title: str | None = None,
         progress: Callable[[int], None] | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> AddResult:
-        """Add a document, or replace the stored one of the same name when its content changed; embed only new text."""
+        """Add a document, or replace the stored one of the same name when its content changed; embed only new text.
+
+        It goes to `guild_id`'s own library, or with None to the shared library every server searches.
+        """
         parsed = parse_document(name, data, title)
         with self._db:
-            existing = self.store.find_document(name=parsed.name, content_hash=parsed.content_hash)
+            existing = self.store.find_document(name=parsed.name, content_hash=parsed.content_hash, guild_id=guild_id)
         if existing is not None and existing.content_hash == parsed.content_hash:
             return AddResult("unchanged", existing, 0)
         chunks = split_excerpts(parsed.text)
@@ -116,19 +121,25 @@ class Library:
         replacing = existing if existing is not None and existing.name == parsed.name else None
         with self._db:
             document, removed, added = self.store.save_document(
-                parsed, chunks, vectors, self.embedder.name, added_by, replacing
+                parsed, chunks, vectors, self.embedder.name, added_by, replacing, guild_id
             )
-            self.index.update(removed, added, np.stack([v.excerpt for v in vectors]))
+            self.index.update(removed, added, np.stack([v.excerpt for v in vectors]), guild_id or 0)
         return AddResult("replaced" if replacing else "added", document, len(fresh))
 
     def add_paths(
-        self, paths: Iterable[Path], added_by: str, progress: Callable[[PathOutcome], None] | None = None
+        self,
+        paths: Iterable[Path],
+        added_by: str,
+        progress: Callable[[PathOutcome], None] | None = None,
+        *,
+        guild_id: int | None = None,
     ) -> list[PathOutcome]:
         """Add every supported file under the given files and folders; a bad file is reported, never fatal."""
         outcomes = []
         for path in expand_paths(paths):
             try:
-                outcome = PathOutcome(path, result=self.add(path.name, read_document(path), added_by))
+                added = self.add(path.name, read_document(path), added_by, guild_id=guild_id)
+                outcome = PathOutcome(path, result=added)
             except DocumentRejected as error:
                 outcome = PathOutcome(path, rejected=error.message)
             except OSError as error:
@@ -138,34 +149,53 @@ class Library:
                 progress(outcome)
         return outcomes
 
-    def remove(self, document_id: int) -> Document:
-        """Remove a document and its excerpts from the store and the index."""
+    def remove(self, document_id: int, *, guild_id: int | None = None, operator: bool = False) -> Document:
+        """Remove a document of `guild_id`'s own library, and its excerpts; the `operator` may remove any document.
+
+        From a server, another library's document is refused as not found, and a shared one says who can remove it.
+        """
         with self._db:
+            document = self.store.get_document(document_id)
+            if not operator and document.guild_id != guild_id:
+                if document.guild_id is None:
+                    raise SourceNotFound(
+                        f"Source #{document_id} is in the shared library, which only the bot's operator changes "
+                        "(from the command line). `/sources list` marks which documents are this server's."
+                    )
+                raise SourceNotFound(f"There is no source #{document_id} in this server. `/sources list` shows them.")
             document, removed = self.store.remove_document(document_id)
             self.index.update(removed, [], np.empty((0, 0), np.float32))
         return document
 
-    def documents(self) -> list[Document]:
-        """Return every document in the library."""
+    def documents(self, guild_id: int | None = None, *, everyone: bool = False) -> list[Document]:
+        """Return the shared library's documents and `guild_id`'s own (with `everyone`, every server's too)."""
         with self._db:
-            return self.store.list_documents()
+            return self.store.list_documents(guild_id, everyone=everyone)
 
     def close(self) -> None:
         """Close the store's database connection once no worker thread is using it; safe to repeat."""
         with self._db:
             self.store.db.conn.close()
 
-    def search(self, query: str, k: int = 3, mode: Mode = "hybrid") -> list[Hit]:
-        """Return the k excerpts that best answer a query, each with its best-matching sentence."""
-        text = clean_query(query)
-        return self.search_encoded(text, self.embedder.encode([text])[0], k, mode)
+    def search(self, query: str, k: int = 3, mode: Mode = "hybrid", *, guild_id: int | None = None) -> list[Hit]:
+        """Return the k excerpts that best answer a query, each with its best-matching sentence.
 
-    def search_encoded(self, text: str, vector: np.ndarray, k: int = 3, mode: Mode = "hybrid") -> list[Hit]:
+        A server searches the shared library and its own documents, never another server's; with `guild_id` None,
+        the shared library alone.
+        """
+        text = clean_query(query)
+        return self.search_encoded(text, self.embedder.encode([text])[0], k, mode, guild_id=guild_id)
+
+    def search_encoded(
+        self, text: str, vector: np.ndarray, k: int = 3, mode: Mode = "hybrid", *, guild_id: int | None = None
+    ) -> list[Hit]:
         """Search with a query already cleaned and embedded (for callers that embed texts in batches)."""
-        dense = self.index.top(vector, CANDIDATES) if mode != "keyword" else []
+        dense = self.index.top(vector, CANDIDATES, guild_id) if mode != "keyword" else []
         expression = keyword_expression(text)
         with self._db:
-            keyword = self.store.keyword_search(expression, CANDIDATES) if expression and mode != "dense" else []
+            keyword = (
+                self.store.keyword_search(expression, CANDIDATES, guild_id) if expression and mode != "dense" else []
+            )
             ranked = rank(mode, dense, keyword, k)
             excerpts = self.store.excerpts([r.excerpt_id for r in ranked])
             sentences = self.store.sentence_vectors([r.excerpt_id for r in ranked], self.embedder.name)

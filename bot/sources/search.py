@@ -83,39 +83,60 @@ def reciprocal_rank_fusion(
 
 
 class DenseIndex:
-    """Excerpt vectors held in memory for exact dot-product search, swapped whole so readers never see a half-update."""
+    """Excerpt vectors held in memory for exact dot-product search, swapped whole so readers never see a half-update.
+
+    Each row also records its library: the server whose document it comes from, or 0 for the shared library.
+    """
 
     def __init__(self) -> None:
-        self._snapshot: tuple[np.ndarray, np.ndarray] = (np.empty(0, dtype=np.int64), np.empty((0, 0), np.float32))
+        empty = np.empty(0, dtype=np.int64)
+        self._snapshot: tuple[np.ndarray, np.ndarray, np.ndarray] = (empty, np.empty((0, 0), np.float32), empty)
         self._write = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._snapshot[0])
 
-    def reset(self, ids: np.ndarray, matrix: np.ndarray) -> None:
-        """Replace the whole index."""
-        with self._write:
-            self._snapshot = (np.asarray(ids, dtype=np.int64), np.ascontiguousarray(matrix, dtype=np.float32))
+    def covers(self, guild_id: int | None) -> bool:
+        """Return whether a server (or, with None, anyone) has any excerpt to search: shared ones or its own."""
+        owners = self._snapshot[2]
+        return bool(((owners == 0) | (owners == (guild_id or 0))).any())
 
-    def update(self, remove: Sequence[int], add_ids: Sequence[int], add_matrix: np.ndarray) -> None:
-        """Drop some excerpts and add others, as one swap."""
+    def reset(self, ids: np.ndarray, matrix: np.ndarray, owners: np.ndarray | None = None) -> None:
+        """Replace the whole index (`owners`: each row's library, 0 for shared; all shared when left out)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        owners = np.zeros(len(ids), np.int64) if owners is None else np.asarray(owners, dtype=np.int64)
         with self._write:
-            ids, matrix = self._snapshot
+            self._snapshot = (ids, np.ascontiguousarray(matrix, dtype=np.float32), owners)
+
+    def update(self, remove: Sequence[int], add_ids: Sequence[int], add_matrix: np.ndarray, owner: int = 0) -> None:
+        """Drop some excerpts and add others (all of one library), as one swap."""
+        with self._write:
+            ids, matrix, owners = self._snapshot
             keep = ~np.isin(ids, np.asarray(remove, dtype=np.int64))
-            ids, matrix = ids[keep], matrix[keep]
+            ids, matrix, owners = ids[keep], matrix[keep], owners[keep]
             if len(add_ids):
                 add_matrix = np.asarray(add_matrix, dtype=np.float32).reshape(len(add_ids), -1)
                 matrix = add_matrix if matrix.size == 0 else np.vstack([matrix, add_matrix])
                 ids = np.concatenate([ids, np.asarray(add_ids, dtype=np.int64)])
-            self._snapshot = (ids, np.ascontiguousarray(matrix))
+                owners = np.concatenate([owners, np.full(len(add_ids), owner, np.int64)])
+            self._snapshot = (ids, np.ascontiguousarray(matrix), owners)
 
-    def top(self, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-        """Return the k excerpt ids most similar to a normalised query vector, with their cosine similarity."""
-        ids, matrix = self._snapshot
+    def top(self, query: np.ndarray, k: int, guild_id: int | None = None) -> list[tuple[int, float]]:
+        """Return the k excerpt ids most similar to a normalised query vector, with their cosine similarity.
+
+        Only the shared library's excerpts and those of `guild_id`'s own library take part.
+        """
+        ids, matrix, owners = self._snapshot
         if len(ids) == 0:
             return []
         scores = matrix @ np.asarray(query, dtype=np.float32)
-        k = min(k, len(ids))
+        if owners.any():
+            outside = (owners != 0) & (owners != (guild_id or 0))
+            scores = np.where(outside, -np.inf, scores)
+        allowed = int(np.isfinite(scores).sum())
+        k = min(k, allowed)
+        if k <= 0:
+            return []
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(ids[i]), float(scores[i])) for i in best]

@@ -34,6 +34,11 @@ COMPUTE_NOTE = (
     b"every year and would need regular revision by the same body."
 )
 
+MORATORIUM_NOTE = (
+    b"# A moratorium on giant training runs\n\nA server's own note: a moratorium on giant training runs would need "
+    b"chip registries, audits of data centres and a treaty body able to inspect them on short notice.\n"
+)
+
 
 async def final_text(rec) -> tuple[dict, str]:
     """Wait for what the member finally sees and return the message with its content and embed text joined."""
@@ -154,6 +159,25 @@ async def test_sources_list_shows_every_document(fake: FakeDiscord, world: World
     assert "5 documents" in text
 
 
+async def test_sources_list_marks_shared_and_this_servers_documents(
+    fake: FakeDiscord, world: World, crux: CruxBot
+) -> None:
+    """A document added in the server is listed as this server's; the operator's are listed as shared."""
+    attachment = fake.add_attachment("compute-thresholds.md", COMPUTE_NOTE)
+    added = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources add", {"file": attachment}
+    )
+    await added.wait_for_final_message()
+    rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, "sources list")
+    _, text = await final_text(rec)
+    lines = [line for line in text.splitlines() if line.startswith("**#")]
+    assert len(lines) == 6
+    assert sum(line.endswith("· shared") for line in lines) == 5
+    assert lines[-1].endswith("· this server's")
+    own = crux.services.library.documents(world.guild.id)[-1]
+    assert own.guild_id == world.guild.id
+
+
 async def test_moderator_adds_a_document_and_it_is_searchable(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
     """A moderator's attachment becomes a source at once: the reply names it, and /source finds its text."""
     attachment = fake.add_attachment("compute-thresholds.md", COMPUTE_NOTE)
@@ -222,18 +246,37 @@ async def test_members_without_manage_server_are_refused(
 
 
 async def test_remove_offers_titles_and_removes_the_chosen_one(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
-    """Typing part of a title offers matching documents; choosing one removes it from the library and from search."""
+    """Typing part of a title offers this server's documents; choosing one removes it from the library and search."""
+    library = crux.services.library
+    own = library.add("moratorium.md", MORATORIUM_NOTE, "mo", guild_id=world.guild.id).document
     choices = await fake.autocomplete(
-        world.guild, world.channel, world.moderator, "sources remove", {"source": "controversial"}, focused="source"
+        world.guild, world.channel, world.moderator, "sources remove", {"source": "moratorium"}, focused="source"
     )
-    assert [c["name"] for c in choices] == ["#5 Inside Anthropic's Controversial Call for AI Labs to Pause Development"]
+    assert [c["name"] for c in choices] == [f"#{own.id} A moratorium on giant training runs"]
     rec = await fake.invoke_slash_command(
         world.guild, world.channel, world.moderator, "sources remove", {"source": choices[0]["value"]}
     )
     _, text = await final_text(rec)
-    assert "Removed **Inside Anthropic's Controversial Call for AI Labs to Pause Development** (source #5)" in text
-    assert [d.id for d in crux.services.library.documents()] == [1, 2, 3, 4]
-    assert all(hit.excerpt.document_id != 5 for hit in crux.services.library.search("controversial call for labs", k=5))
+    assert f"Removed **A moratorium on giant training runs** (source #{own.id})" in text
+    assert [d.id for d in library.documents(world.guild.id)] == [1, 2, 3, 4, 5]
+    hits = library.search("moratorium on giant training runs", k=5, guild_id=world.guild.id)
+    assert all(hit.excerpt.document_id != own.id for hit in hits)
+
+
+async def test_the_shared_library_cannot_be_removed_from_a_server(
+    fake: FakeDiscord, world: World, crux: CruxBot
+) -> None:
+    """A shared document is not offered for removal, and naming it says only the operator changes it."""
+    choices = await fake.autocomplete(
+        world.guild, world.channel, world.moderator, "sources remove", {"source": "controversial"}, focused="source"
+    )
+    assert choices == []
+    rec = await fake.invoke_slash_command(
+        world.guild, world.channel, world.moderator, "sources remove", {"source": "5"}
+    )
+    _, text = await final_text(rec)
+    assert "Source #5 is in the shared library, which only the bot's operator changes" in text
+    assert len(crux.services.library.documents()) == 5
 
 
 async def test_removing_an_unknown_source_says_so(fake: FakeDiscord, world: World, crux: CruxBot) -> None:
