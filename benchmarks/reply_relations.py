@@ -20,7 +20,8 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.debates.relations import PROPOSED, Evaluation, ReplySample, evaluate
+from bot.debates.relations import PROPOSED
+from bot.debates.reply_evaluation import Evaluation, ReplySample, evaluate
 
 ROOT = Path(__file__).resolve().parent.parent
 #: What the feature needs: typed proposals right at least this often, abstaining on at most this share of replies.

@@ -22,10 +22,9 @@ import numpy as np
 from tqdm import tqdm
 
 from bot.db import open_database
-from bot.db.debates import DebateStore
 from bot.db.sources import SourceStore, Vectors
-from bot.debates.service import Debates
 from bot.interface.bot import create_bot
+from bot.services import build_services
 from bot.settings import Settings
 from bot.sources.documents import parse_document, split_excerpts
 from bot.sources.embedding import MiniLMEmbedder
@@ -82,8 +81,7 @@ async def measure(library: Library, queries: list[str], rounds: int) -> list[flo
             settings = Settings(
                 token=fake.token, guild_id=guild.id, api_base=fake.api_base, gateway_url=fake.gateway_url
             )
-            debates = Debates(DebateStore(open_database(":memory:")), library)
-            bot = create_bot(settings, library, debates, **client_options())
+            bot = create_bot(settings, build_services(open_database(":memory:"), library), **client_options())
             async with start_client(bot, fake.token):
                 timings = []
                 for _ in range(rounds):

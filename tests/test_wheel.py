@@ -85,6 +85,12 @@ def test_every_prompt_file_is_in_the_wheel(wheel: Path) -> None:
     assert {f"prompts/{name}.md" for name in REPO_PROMPTS} | {"prompts/__init__.py"} <= names
 
 
+def test_the_reply_cue_lists_are_in_the_wheel(wheel: Path) -> None:
+    """The data the reply classifier reads ships with it: an installed Crux can type replies."""
+    with zipfile.ZipFile(wheel) as archive:
+        assert "bot/debates/reply_cues.toml" in archive.namelist()
+
+
 def test_the_probe_imported_the_wheel_not_the_repository(installed: dict) -> None:
     """The fresh interpreter found prompts and bot.prompts inside the unpacked wheel."""
     root = Path(installed["root"]).resolve()

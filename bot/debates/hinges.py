@@ -12,13 +12,31 @@ from dataclasses import dataclass
 from bot.db import parse_time
 from bot.db.debates import DebateStore
 from bot.db.hinges import HingeStore
+from bot.debates.crux_report import CruxInputs
 from bot.debates.model import Argument, Debate, Delta, Side, StanceChange
+from bot.debates.service import load_map
 from bot.debates.stances import MemberVote, Stance, StanceValue, infer_stance, stance_point
 from bot.errors import DebateError
 
 #: A Δ needs an explanation at least this long (r/changemyview's rule), so others can learn what changed a mind.
 MIN_DELTA_CHARS = 50
 MAX_DELTA_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class CruxToggle:
+    """A crux mark set or taken off, with how many members of each side now mark the argument."""
+
+    argument: Argument
+    marked: bool
+    pro: int
+    con: int
+    member_side: Side | None
+
+    @property
+    def double(self) -> bool:
+        """Return whether members of both sides mark it: a double crux."""
+        return self.pro > 0 and self.con > 0
 
 
 @dataclass(frozen=True)
@@ -170,6 +188,49 @@ class Hinges:
     def delta_count(self, argument: Argument) -> int:
         """Return how many members said this argument changed their mind."""
         return len(self.hinges.deltas_for(argument.id))
+
+    # -- cruxes -------------------------------------------------------------------------------------------------------
+
+    def toggle_crux(self, message_id: int, member_id: int) -> CruxToggle:
+        """Mark an argument as one that would change a member's mind, or take the mark off if it is there."""
+        argument = self.store.argument_by_message(message_id)
+        if argument is None or argument.kind != "argument" or not argument.visible:
+            raise DebateError(
+                "That message is not a captured argument. Use **Would change my mind** on a numbered argument."
+            )
+        if argument.author_id == member_id:
+            raise DebateError(
+                f"{argument.label} is your own argument. Mark the arguments of others that would change your mind "
+                "if they held."
+            )
+        return self._set_crux(argument, member_id, not self.hinges.is_marked(argument.id, member_id))
+
+    def set_crux(self, argument: Argument, member_id: int, marked: bool) -> CruxToggle:
+        """Set or clear a member's crux mark on an argument (own arguments refused)."""
+        if argument.author_id == member_id:
+            raise DebateError(f"{argument.label} is your own argument.")
+        return self._set_crux(argument, member_id, marked)
+
+    def crux_inputs(self, debate: Debate) -> CruxInputs:
+        """Read what /cruxes needs: the map, members' sides, crux marks and votes (the computation is separate)."""
+        votes = self.hinges.votes_by_member(debate.id)
+        return CruxInputs(
+            debate_map=load_map(self.store, debate),
+            sides=self.sides(debate),
+            marks=[(mark.member_id, mark.argument_id) for mark in self.hinges.crux_marks(debate.id)],
+            ballots=[(member, vote.argument_id, vote.value) for member, cast in votes.items() for vote in cast],
+        )
+
+    def _set_crux(self, argument: Argument, member_id: int, marked: bool) -> CruxToggle:
+        if marked:
+            self.hinges.mark_crux(argument, member_id)
+        else:
+            self.hinges.unmark_crux(argument, member_id)
+        debate = self.store.debate(argument.debate_id)
+        sides = self.sides(debate)
+        markers = [mark.member_id for mark in self.hinges.crux_marks(debate.id) if mark.argument_id == argument.id]
+        by_side = Counter(sides.get(member) for member in markers)
+        return CruxToggle(argument, marked, by_side["pro"], by_side["con"], sides.get(member_id))
 
 
 def _declared(change: StanceChange) -> Stance:

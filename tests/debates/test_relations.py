@@ -10,17 +10,8 @@ from typing import Any
 import pytest
 
 from bot.debates.model import Side
-from bot.debates.relations import (
-    PROPOSED,
-    RULES,
-    Cues,
-    ReplySample,
-    cues,
-    evaluate,
-    load_cues,
-    normalise,
-    propose_relation,
-)
+from bot.debates.relations import PROPOSED, RULES, Cues, cues, load_cues, normalise, propose_relation
+from bot.debates.reply_evaluation import ReplySample, evaluate
 
 SAMPLES_FILE = Path(__file__).resolve().parent.parent / "data" / "reply_samples.json"
 RECORDS: list[dict[str, Any]] = json.loads(SAMPLES_FILE.read_text(encoding="utf-8"))["samples"]
