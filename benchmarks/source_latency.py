@@ -4,7 +4,12 @@ Runs the real bot against the project's fake Discord on 127.0.0.1, over the seed
 library of 100,000 excerpts (the seeds plus generated text with random unit vectors: embedding 100,000 real texts
 would take about 20 minutes here and measures ingestion, not lookup).
 
+Also prints, per library, BM25 and dense time per query (BM25 as searched, over the query's rarest words, and over
+every word as before), retrieval quality on the labelled seed queries (as benchmarks.retrieval_eval), and the
+resident memory of a fresh process that loads the synthetic library's index (VmRSS / VmHWM from /proc).
+
 Run from the repository root: .venv/bin/python -m benchmarks.source_latency [--excerpts 100000] [--rounds 3]
+[--db FILE: build the synthetic library there, or reuse it if it is already that size]
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import argparse
 import asyncio
 import random
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,8 +34,9 @@ from bot.services import build_services
 from bot.settings import Settings
 from bot.sources.documents import parse_document, split_excerpts
 from bot.sources.embedding import MiniLMEmbedder
-from bot.sources.evaluation import load_queries
+from bot.sources.evaluation import evaluate, load_queries
 from bot.sources.library import Library
+from bot.sources.search import CANDIDATES, keyword_expression
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.harness import client_options, start_client
 
@@ -107,18 +114,65 @@ def encode_times(library: Library, queries: list[str], rounds: int) -> list[floa
     return times
 
 
+def search_parts(library: Library, queries: list[str], rounds: int) -> tuple[list[float], list[float], list[float]]:
+    """Return seconds per query for BM25 as searched, BM25 over every query word, and the dense top-k."""
+    vectors = library.embedder.encode(queries)
+    pruned, full, dense = [], [], []
+    for _ in range(rounds):
+        for query, vector in zip(queries, vectors, strict=True):
+            started = time.perf_counter()
+            library.keyword_candidates(query)
+            pruned.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            if (expression := keyword_expression(query)) is not None:
+                library.store.keyword_search(expression, CANDIDATES)
+            full.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            library.index.top(vector, CANDIDATES)
+            dense.append(time.perf_counter() - started)
+    return pruned, full, dense
+
+
 def report(name: str, library: Library, queries: list[str], rounds: int) -> None:
-    """Measure one library and print a line of figures."""
+    """Measure one library and print its figures."""
     library.search(queries[0])  # warm up: the first encode compiles kernels
     answer = asyncio.run(measure(library, queries, rounds))
     encode = encode_times(library, queries, rounds)
+    pruned, full, dense = search_parts(library, queries, rounds)
     ms = 1000
     print(
         f"{name:<10} {len(library.index):>9} {statistics.median(answer) * ms:>9.1f} {percentile(answer, 95) * ms:>9.1f}"
         f" {statistics.median(encode) * ms:>9.1f} {percentile(encode, 95) * ms:>9.1f}"
-        f" {statistics.median(answer) / statistics.median(encode):>9.2f}",
+        f" {statistics.median(answer) / statistics.median(encode):>9.2f}"
+        f" {percentile(answer, 95) / percentile(encode, 95):>9.2f}",
         flush=True,
     )
+    print(
+        f"  per query (median): BM25 {statistics.median(pruned) * ms:.1f} ms (every word: "
+        f"{statistics.median(full) * ms:.1f} ms), dense {statistics.median(dense) * ms:.1f} ms",
+        flush=True,
+    )
+    labelled = load_queries(QUERIES)
+    for mode in ("dense", "keyword", "hybrid"):
+        s = evaluate(library, labelled, mode)
+        print(f"  quality {s.mode:<8} hit@1 {s.hit_at_1:.3f}  hit@3 {s.hit_at_3:.3f}  MRR {s.mrr:.3f}", flush=True)
+
+
+def memory(path: Path) -> str:
+    """Return VmRSS and VmHWM of this process as one line."""
+    status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines() if ":" in line)
+    mib = {key: int(status[key].split()[0]) / 1024 for key in ("VmRSS", "VmHWM")}
+    return f"RSS after loading {path.name}: {mib['VmRSS']:.0f} MiB (peak {mib['VmHWM']:.0f} MiB)"
+
+
+def load_only(path: Path) -> None:
+    """Load the model and a library's index, as `crux run` does, and print the memory this process holds."""
+    library = Library(SourceStore(open_database(path, create=False)), MiniLMEmbedder())
+    library.embedder.load()
+    library.embedder.encode(["warm up"])
+    started = time.perf_counter()
+    count = library.load_index()
+    print(f"index: {count} excerpts loaded in {time.perf_counter() - started:.2f} s; " + memory(path), flush=True)
 
 
 def main() -> None:
@@ -126,22 +180,42 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--excerpts", type=int, default=100_000, help="size of the synthetic library")
     parser.add_argument("--rounds", type=int, default=3, help="times each of the 32 queries is asked")
+    parser.add_argument("--db", type=Path, help="keep the synthetic library in this file (reused when big enough)")
+    parser.add_argument("--load-only", type=Path, help=argparse.SUPPRESS)  # the memory measurement's subprocess
     args = parser.parse_args()
+    if args.load_only:
+        load_only(args.load_only)
+        return
 
     queries = [q.query for q in load_queries(QUERIES)]
     embedder = MiniLMEmbedder()
     embedder.load()
     with tempfile.TemporaryDirectory() as tmp:
-        library = Library(SourceStore(open_database(Path(tmp) / "bench.db")), embedder)
-        library.add_paths([SEEDS], added_by="benchmark")
-        library.load_index()
+        seeds = Library(SourceStore(open_database(Path(tmp) / "seeds.db")), embedder)
+        seeds.add_paths([SEEDS], added_by="benchmark")
+        seeds.load_index()
         samples = len(queries) * args.rounds
-        print(f"/source: {samples} interactions per library; times in ms; ratio = answer median / encode median")
-        columns = ("excerpts", "answer50", "answer95", "encode50", "encode95", "ratio")
+        print(f"/source: {samples} interactions per library; times in ms; ratio = answer / encode (median, p95)")
+        columns = ("excerpts", "answer50", "answer95", "encode50", "encode95", "ratio50", "ratio95")
         print(f"{'library':<10} " + " ".join(f"{c:>9}" for c in columns))
-        report("seeds", library, queries, args.rounds)
-        synthesise(library, args.excerpts, embedder.dim)
+        report("seeds", seeds, queries, args.rounds)
+        path = args.db or Path(tmp) / "bench.db"
+        library = Library(SourceStore(open_database(path)), embedder)
+        if len(library.documents()) == 0:
+            library.add_paths([SEEDS], added_by="benchmark")
+        library.load_index()
+        if len(library.index) < args.excerpts:
+            synthesise(library, args.excerpts, embedder.dim)
         report("synthetic", library, queries, args.rounds)
+        library.close()
+        done = subprocess.run(
+            [sys.executable, "-m", "benchmarks.source_latency", "--load-only", str(path)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        print(done.stdout.strip(), flush=True)
 
 
 if __name__ == "__main__":

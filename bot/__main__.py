@@ -10,6 +10,7 @@ import json
 import logging
 import signal
 import sys
+import threading
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -56,18 +57,22 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def run(settings: Settings, args: argparse.Namespace) -> int:
-    """Start the bot: check the token first, then open the database, load the model and the library, connect."""
+    """Start the bot: check the token first, then open the database and connect.
+
+    The model and the library load in a thread meanwhile (Library.warm_up; about 6 s, most of it importing
+    sentence-transformers), so commands that need neither answer at once and /source waits for `library.ready`.
+    """
     from bot.interface.bot import create_bot
 
     token = settings.require_token()
     with run_lock(settings.db_path):
         library = _library(settings, create=True)
-        library.embedder.load()
-        if settings.sources_dir is not None:
-            library.add_paths([settings.sources_dir], added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
-        log.info("Source library ready: %d excerpts", library.load_index())
+        library.ready.clear()
         # The debates get a connection of their own, used only on the event loop; the library's is shared.
         services = build_services(open_database(settings.db_path), library)
+        threading.Thread(
+            target=_warm_up, args=(library, settings.sources_dir), name="crux-warm-up", daemon=True
+        ).start()
         try:
             with _discord_errors(settings):
                 asyncio.run(serve(create_bot(settings, services), token))
@@ -262,6 +267,14 @@ def _library(settings: Settings, create: bool) -> Library:
     from bot.sources.embedding import MiniLMEmbedder
 
     return Library(SourceStore(open_database(settings.db_path, create=create)), MiniLMEmbedder())
+
+
+def _warm_up(library: Library, sources_dir: Path | None) -> None:
+    """Load the model and the library for `crux run`, logging (not raising) what fails: the bot keeps running."""
+    try:
+        library.warm_up(sources_dir, added_by="CRUX_SOURCES_DIR", progress=_log_outcome)
+    except Exception:
+        log.exception("Could not load the source library; /source finds nothing until Crux is restarted")
 
 
 def _log_outcome(outcome: PathOutcome) -> None:

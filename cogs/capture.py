@@ -31,6 +31,9 @@ CAPTURED = "✅"
 # Live messages are captured by one writer task, this many per transaction, handing the event loop back between
 # batches: during a burst, heartbeats and commands wait for one batch (a few ms), not for the whole burst.
 CAPTURE_BATCH = 16
+# At most this many ✅ requests at once: a burst's hundreds of requests in flight would fill every turn of the event
+# loop with their steps, and a command's reply would wait behind all of them.
+MARKING_AT_ONCE = 4
 
 
 class Capturing(commands.Cog):
@@ -58,6 +61,7 @@ class Capturing(commands.Cog):
         self.arrived = asyncio.Event()
         self.writer: asyncio.Task[None] | None = None
         self.marking: set[asyncio.Task[None]] = set()
+        self.marking_slots = asyncio.Semaphore(MARKING_AT_ONCE)
         # Cursors the writer moves next (thread id -> message id): a message's, once its ✅ is on, while synced.
         self.cursors: dict[int, int] = {}
 
@@ -306,7 +310,7 @@ class Capturing(commands.Cog):
             for thread_id, message_id in due.items():
                 try:
                     self.capture.caught_up(thread_id, message_id)
-                except Exception:
+                except Exception:  # the writer must survive: a cursor left behind only costs a longer catch-up
                     log.exception("Could not move the cursor of thread %s", thread_id)
 
     def _capture_batch(self, messages: list[discord.Message]) -> None:
@@ -335,7 +339,8 @@ class Capturing(commands.Cog):
     async def _mark_then_advance(self, message: discord.Message, new: bool) -> None:
         """Mark a stored message ✅, then (while synced) have the writer move its thread's cursor: never before."""
         try:
-            await self._mark_captured(message)
+            async with self.marking_slots:
+                await self._mark_captured(message)
         except Exception:
             log.exception("Could not mark message %s captured", message.id)
             return

@@ -22,6 +22,8 @@ from bot.sources.search import clean_query
 EMBED_COLOUR = discord.Colour.from_rgb(88, 101, 242)
 MAX_LISTED = 25
 EXCERPT_CHARS = 1100
+# How long /source waits for the library to finish loading after a start before saying so (it takes seconds).
+READY_TIMEOUT = 120.0
 
 
 class Sources(commands.Cog):
@@ -48,12 +50,28 @@ class Sources(commands.Cog):
     ) -> None:
         """Find the source excerpts that best answer a claim or question."""
         text = clean_query(query)
-        if not self.library.index.covers(interaction.guild_id):
+        if not self.library.ready.is_set():
+            # Crux has just started and is still loading the model or the library: defer, then wait for it.
+            await interaction.response.defer(ephemeral=not public, thinking=True)
+            if not await asyncio.to_thread(self.library.ready.wait, READY_TIMEOUT):
+                await interaction.followup.send(render("library_loading"), ephemeral=True)
+                return
+            if not self.library.index.covers(interaction.guild_id):
+                await interaction.followup.send(render("library_empty"), ephemeral=True)
+                return
+        elif not self.library.index.covers(interaction.guild_id):
             await interaction.response.send_message(render("library_empty"), ephemeral=True)
             return
-        # Encoding and the database read run in a worker thread; defer first so Discord's 3 s window is never missed.
-        await interaction.response.defer(ephemeral=not public, thinking=True)
-        hits = await asyncio.to_thread(self.library.search, text, count, guild_id=interaction.guild_id)
+        # Encoding and the database reads run in a worker thread, started before the defer so the two overlap; the
+        # defer is still sent before waiting for the search, so Discord's 3 s window is never missed.
+        search = asyncio.ensure_future(
+            asyncio.to_thread(self.library.search, text, count, guild_id=interaction.guild_id)
+        )
+        try:
+            if not interaction.response.is_done():
+                await interaction.response.defer(ephemeral=not public, thinking=True)
+        finally:
+            hits = await search
         await interaction.followup.send(
             render("source_header", query=escape(text)),
             embeds=[_hit_embed(hit) for hit in hits],

@@ -255,11 +255,14 @@ class DebateStore:
             Link(**row) for row in self.db.query("select * from links where debate_id = ? order by id", [debate_id])
         ]
 
-    def set_vote(self, argument: Argument, user_id: int, value: int) -> None:
-        """Record a member's vote (+1 or -1) on an argument, replacing their earlier one."""
+    def set_vote(self, argument: Argument, user_id: int, value: int, via: str = "reaction") -> None:
+        """Record a member's vote (+1 or -1) on an argument, replacing their earlier one however it was cast.
+
+        `via` says how: "reaction" (👍/👎) or "review" (a /review button); it is the same one vote either way.
+        """
         with write(self.db):
             self.db.table("votes").upsert(
-                {"argument_id": argument.id, "user_id": user_id, "value": value, "voted_at": now()},
+                {"argument_id": argument.id, "user_id": user_id, "value": value, "voted_at": now(), "via": via},
                 pk=("argument_id", "user_id"),
             )
 
@@ -276,11 +279,17 @@ class DebateStore:
         return {row["user_id"]: row["value"] for row in rows}
 
     def replace_votes(self, argument: Argument, votes: dict[int, int]) -> None:
-        """Make an argument's votes exactly these (user id → +1 or -1), keeping the time of unchanged ones."""
+        """Make an argument's reaction votes exactly these (user id → +1 or -1), keeping the time of unchanged ones.
+
+        A vote cast with a /review button shows no reaction, so a member missing from `votes` keeps it.
+        """
         with write(self.db):
             stored = self.voters(argument)
             for user_id in stored.keys() - votes.keys():
-                self.db.execute("delete from votes where argument_id = ? and user_id = ?", [argument.id, user_id])
+                self.db.execute(
+                    "delete from votes where argument_id = ? and user_id = ? and via = 'reaction'",
+                    [argument.id, user_id],
+                )
             for user_id, value in votes.items():
                 if stored.get(user_id) != value:
                     self.set_vote(argument, user_id, value)

@@ -1,4 +1,4 @@
-"""The store of where a debate hinges: members' stances (every change kept), crux marks and changed minds (Δ)."""
+"""The store of where a debate hinges: stances (every change kept), crux marks, changed minds (Δ), review passes."""
 
 from __future__ import annotations
 
@@ -117,6 +117,25 @@ class HingeStore:
         """Return the deltas one argument earned, oldest first."""
         rows = self.db.query("select * from deltas where argument_id = ? order by id", [argument_id])
         return [Delta(**row) for row in rows]
+
+    # -- review passes ------------------------------------------------------------------------------------------------
+
+    def pass_review(self, argument: Argument, member_id: int) -> None:
+        """Record that a member passed on an argument in /review (no view either way), so it is not offered again."""
+        with write(self.db):
+            self.db.execute(
+                "insert or ignore into review_passes (argument_id, member_id, passed_at) values (?, ?, ?)",
+                [argument.id, member_id, now()],
+            )
+
+    def passed(self, debate_id: int, member_id: int) -> set[int]:
+        """Return the ids of a debate's arguments a member passed on in /review."""
+        rows = self.db.query(
+            "select p.argument_id from review_passes p join arguments a on a.id = p.argument_id "
+            "where a.debate_id = ? and p.member_id = ?",
+            [debate_id, member_id],
+        )
+        return {row["argument_id"] for row in rows}
 
 
 def _stance(row: dict) -> StanceChange:

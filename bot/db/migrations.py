@@ -295,3 +295,19 @@ def m008_library_per_server(db: Database) -> None:
     db.execute("drop index if exists idx_documents_name")
     db.execute("create unique index documents_library_name on documents (coalesce(guild_id, 0), name)")
     db.table("documents").create_index(["guild_id"])
+
+
+@migrations()
+def m009_review_passes_and_vote_origin(db: Database) -> None:
+    """Keep the arguments a member passed on in /review, and whether each vote came from a reaction or a button.
+
+    A catch-up makes an argument's votes match the 👍/👎 reactions it shows; a vote cast with a /review button has no
+    reaction, so it must be told apart to survive that. Votes stored before this came from reactions.
+    """
+    db.table("votes").add_column("via", str, not_null_default="reaction")
+    db.table("review_passes").create(
+        {"argument_id": int, "member_id": int, "passed_at": str},
+        pk=("argument_id", "member_id"),
+        not_null={"passed_at"},
+        foreign_keys=[("argument_id", "arguments", "id")],
+    )

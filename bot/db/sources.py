@@ -74,6 +74,8 @@ class SourceStore:
 
     def __init__(self, db: sqlite_utils.Database) -> None:
         self.db = db
+        # Excerpts matching each keyword (see term_counts); cleared whenever this store changes excerpts.
+        self._term_counts: dict[str, int] = {}
 
     def list_documents(self, guild_id: int | None = None, *, everyone: bool = False) -> list[Document]:
         """Return the shared library's documents and a server's own (or with `everyone`, all), oldest first."""
@@ -134,6 +136,7 @@ class SourceStore:
         Returns the document, the ids of the excerpts removed and the ids of the excerpts added.
         """
         stamp = now()
+        self._term_counts.clear()
         with write(self.db):
             removed: list[int] = []
             if replacing is not None:
@@ -187,6 +190,7 @@ class SourceStore:
     def remove_document(self, document_id: int) -> tuple[Document, list[int]]:
         """Delete a document with its excerpts and embeddings; return it and the removed excerpt ids."""
         document = self.get_document(document_id)
+        self._term_counts.clear()
         with write(self.db):
             removed = self._delete_excerpts(document_id)
             self.db.table("documents").delete(document_id)
@@ -227,22 +231,40 @@ class SourceStore:
 
         An excerpt's library is its document's server id, 0 for the shared library.
         """
-        ids: list[int] = []
-        owners: list[int] = []
-        rows: list[bytes] = []
-        for row in self.db.query(
+        # Each vector is copied into one preallocated matrix as it is read (never a list of every row's bytes), so
+        # loading needs little beyond the matrix itself. Rows may outnumber the count if a write lands in between.
+        count = self.db.execute("select count(*) from embeddings where model = ?", [model]).fetchone()[0]
+        ids = np.empty(count, dtype=np.int64)
+        owners = np.empty(count, dtype=np.int64)
+        matrix: np.ndarray | None = None
+        n = 0
+        for excerpt_id, vector, owner in self.db.execute(
             "select m.excerpt_id, m.vector, coalesce(d.guild_id, 0) as owner from embeddings m "
             "join excerpts e on e.id = m.excerpt_id join documents d on d.id = e.document_id "
             "where m.model = ? order by m.excerpt_id",
             [model],
         ):
-            ids.append(row["excerpt_id"])
-            owners.append(row["owner"])
-            rows.append(row["vector"])
-        if not rows:
+            row = np.frombuffer(vector, dtype=np.float32)
+            if matrix is None:
+                matrix = np.empty((count, row.size), dtype=np.float32)
+            if n == len(ids):
+                ids, owners = np.resize(ids, n + 1024), np.resize(owners, n + 1024)
+                matrix = np.resize(matrix, (n + 1024, row.size))
+            ids[n], owners[n], matrix[n] = excerpt_id, owner, row
+            n += 1
+        if matrix is None or n == 0:
             return np.empty(0, dtype=np.int64), np.empty((0, 0), dtype=np.float32), np.empty(0, dtype=np.int64)
-        matrix = np.frombuffer(b"".join(rows), dtype=np.float32).reshape(len(rows), -1)
-        return np.array(ids, dtype=np.int64), matrix, np.array(owners, dtype=np.int64)
+        return ids[:n], matrix[:n], owners[:n]
+
+    def term_counts(self, words: Sequence[str]) -> dict[str, int]:
+        """Return how many excerpts (of every library) match each word, counted once per word until the next write."""
+        missing = [w for w in words if w not in self._term_counts]
+        for word in missing:
+            match = '"' + word.replace('"', '""') + '"'
+            self._term_counts[word] = self.db.execute(
+                "select count(*) from excerpts_fts where excerpts_fts match ?", [match]
+            ).fetchone()[0]
+        return {w: self._term_counts[w] for w in words}
 
     def sentence_vectors(self, excerpt_ids: Sequence[int], model: str) -> dict[int, np.ndarray]:
         """Return the sentence embeddings of these excerpts, keyed by excerpt id."""

@@ -14,6 +14,7 @@ from bot.db.debates import DebateStore
 from bot.db.hinges import HingeStore
 from bot.debates.crux_report import CruxInputs
 from bot.debates.model import Argument, Debate, Delta, Side, StanceChange
+from bot.debates.review import ReviewCard, next_after, review_queue
 from bot.debates.service import load_map
 from bot.debates.stances import MemberVote, Stance, StanceValue, infer_stance, stance_point
 from bot.errors import DebateError
@@ -231,6 +232,55 @@ class Hinges:
         markers = [mark.member_id for mark in self.hinges.crux_marks(debate.id) if mark.argument_id == argument.id]
         by_side = Counter(sides.get(member) for member in markers)
         return CruxToggle(argument, marked, by_side["pro"], by_side["con"], sides.get(member_id))
+
+    # -- review -------------------------------------------------------------------------------------------------------
+
+    def review(
+        self, debate: Debate, member_id: int, *, after: int | None = None, show: int | None = None
+    ) -> ReviewCard | None:
+        """Return the card /review shows a member next (None when nothing is left for them to vote on).
+
+        `after`: the argument they skipped with Next (the one after it in the queue comes next); `show`: an argument
+        to show again if it is still theirs to review (after marking it as a crux).
+        """
+        votes = self.hinges.votes_by_member(debate.id)
+        ballots = [(member, vote.argument_id, vote.value) for member, cast in votes.items() for vote in cast]
+        sides = self.sides(debate)
+        passed = self.hinges.passed(debate.id, member_id)
+        queue = review_queue(self.store.arguments(debate.id), member_id, ballots, sides, passed)
+        chosen = next((a for a in queue if a.id == show), None) or next_after(queue, after)
+        if chosen is None:
+            return None
+        side = sides.get(member_id)
+        on_it = [(member, value) for member, argument, value in ballots if argument == chosen.id]
+        return ReviewCard(
+            argument=chosen,
+            remaining=len(queue),
+            up=sum(1 for _, value in on_it if value > 0),
+            down=sum(1 for _, value in on_it if value < 0),
+            from_side=sum(1 for member, _ in on_it if side is not None and sides.get(member) == side),
+            member_side=side,
+            marked=self.hinges.is_marked(chosen.id, member_id),
+        )
+
+    def reviewed_argument(self, debate: Debate, message_id: int, member_id: int) -> Argument:
+        """Return the argument (by its message) a /review button acts on, refusing one gone or the member's own."""
+        argument = self.store.argument_by_message(message_id)
+        if argument is None or argument.debate_id != debate.id or not argument.visible:
+            raise DebateError("That argument is no longer on the map. Run `/review` again for another.")
+        if argument.author_id == member_id:
+            raise DebateError(f"{argument.label} is your own argument, so your vote on it does not count.")
+        return argument
+
+    def review_vote(self, argument: Argument, member_id: int, value: int) -> None:
+        """Record a member's 👍 (+1) or 👎 (-1) from /review: the same one vote a reaction would cast."""
+        if value not in (1, -1):
+            raise DebateError("A vote is 👍 or 👎.")
+        self.store.set_vote(argument, member_id, value, via="review")
+
+    def review_pass(self, argument: Argument, member_id: int) -> None:
+        """Record that a member has no view on an argument, so /review does not offer it to them again."""
+        self.hinges.pass_review(argument, member_id)
 
 
 def _declared(change: StanceChange) -> Stance:

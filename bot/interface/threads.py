@@ -79,3 +79,22 @@ def _opening(side: Side, motion: str, place: str) -> str:
         stance=STANCES[side],
         place=place,
     )[:2000]
+
+
+async def open_discussion(
+    place: discord.ForumChannel | discord.TextChannel, name: str, messages: list[str]
+) -> discord.Thread:
+    """Open a thread (a post, in a forum) named `name` that starts with `messages`, pinging nobody."""
+    none = discord.AllowedMentions.none()
+    title = name if len(name) <= THREAD_NAME_CHARS else name[: THREAD_NAME_CHARS - 1] + "…"
+    first, *rest = messages
+    if isinstance(place, discord.ForumChannel):
+        thread = (await place.create_thread(name=title, content=first, allowed_mentions=none)).thread
+    else:
+        thread = await place.create_thread(
+            name=title, type=discord.ChannelType.public_thread, auto_archive_duration=ARCHIVE_MINUTES
+        )
+        rest = [first, *rest]
+    for text in rest:
+        await thread.send(text, allowed_mentions=none)
+    return thread

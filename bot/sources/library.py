@@ -21,7 +21,17 @@ from bot.sources.documents import (
     split_excerpts,
 )
 from bot.sources.embedding import Embedder
-from bot.sources.search import CANDIDATES, DenseIndex, Mode, best_sentence, clean_query, keyword_expression, rank
+from bot.sources.search import (
+    CANDIDATES,
+    DenseIndex,
+    Mode,
+    best_sentence,
+    clean_query,
+    keyword_expression,
+    keyword_terms,
+    rank,
+    rarest_terms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +82,27 @@ class Library:
         self.index = DenseIndex()
         # Worker threads share one SQLite connection: each reads or writes it under this lock, never while encoding.
         self._db = threading.Lock()
+        # Set once the model and the index are loaded. A library is ready when built; `crux run` clears this and
+        # loads both in a thread (warm_up) while the bot connects, so commands that need neither answer at once.
+        self.ready = threading.Event()
+        self.ready.set()
+
+    def warm_up(
+        self,
+        sources_dir: Path | None = None,
+        added_by: str = "CRUX_SOURCES_DIR",
+        progress: Callable[[PathOutcome], None] | None = None,
+    ) -> int:
+        """Load the model, add `sources_dir`, load the index, then set `ready` (also when one of these fails)."""
+        try:
+            self.embedder.load()
+            if sources_dir is not None:
+                self.add_paths([sources_dir], added_by=added_by, progress=progress)
+            count = self.load_index()
+            log.info("Source library ready: %d excerpts", count)
+            return count
+        finally:
+            self.ready.set()
 
     def load_index(self, progress: Callable[[int], None] | None = None) -> int:
         """Embed any excerpt that lacks a vector from the current model, then load every vector into memory."""
@@ -83,9 +114,9 @@ class Library:
             with self._db:
                 for excerpt, vectors in zip(missing, encoded, strict=True):
                     self.store.save_vectors(excerpt, vectors, self.embedder.name)
-        with self._db:
+        with self._db:  # swapped under the lock too, so an add that lands meanwhile is never lost from the index
             ids, matrix, owners = self.store.all_vectors(self.embedder.name)
-        self.index.reset(ids, matrix, owners)
+            self.index.reset(ids, matrix, owners)
         return len(ids)
 
     def add(
@@ -184,18 +215,51 @@ class Library:
         the shared library alone.
         """
         text = clean_query(query)
-        return self.search_encoded(text, self.embedder.encode([text])[0], k, mode, guild_id=guild_id)
+        self.ready.wait()
+        if mode == "dense":
+            return self.search_encoded(text, self.embedder.encode([text])[0], k, mode, guild_id=guild_id)
+        # BM25 needs no vector: it runs in a thread of its own while this one encodes (both release the GIL).
+        keyword: list[list[tuple[int, float]]] = []
+        side = threading.Thread(
+            target=lambda: keyword.append(self.keyword_candidates(text, guild_id)), name="crux-bm25", daemon=True
+        )
+        side.start()
+        try:
+            vector = self.embedder.encode([text])[0]
+        finally:
+            side.join()
+        if not keyword:  # the keyword search raised (its thread logged it): run it here to raise it to the caller
+            keyword.append(self.keyword_candidates(text, guild_id))
+        return self.search_encoded(text, vector, k, mode, guild_id=guild_id, keyword=keyword[0])
+
+    def keyword_candidates(self, text: str, guild_id: int | None = None) -> list[tuple[int, float]]:
+        """Return BM25's best excerpts for a cleaned query: over its rarest words, up to the postings budget."""
+        terms = keyword_terms(text)
+        if not terms:
+            return []
+        with self._db:
+            expression = keyword_expression(rarest_terms(self.store.term_counts(terms)))
+            return self.store.keyword_search(expression, CANDIDATES, guild_id) if expression else []
 
     def search_encoded(
-        self, text: str, vector: np.ndarray, k: int = 3, mode: Mode = "hybrid", *, guild_id: int | None = None
+        self,
+        text: str,
+        vector: np.ndarray,
+        k: int = 3,
+        mode: Mode = "hybrid",
+        *,
+        guild_id: int | None = None,
+        keyword: list[tuple[int, float]] | None = None,
     ) -> list[Hit]:
-        """Search with a query already cleaned and embedded (for callers that embed texts in batches)."""
+        """Search with a query already cleaned and embedded (for callers that embed texts in batches).
+
+        `keyword` is BM25's candidates when the caller already has them (see search). It waits for `ready`.
+        """
+        self.ready.wait()
         dense = self.index.top(vector, CANDIDATES, guild_id) if mode != "keyword" else []
-        expression = keyword_expression(text)
+        if keyword is None:
+            keyword = self.keyword_candidates(text, guild_id) if mode != "dense" else []
         with self._db:
-            keyword = (
-                self.store.keyword_search(expression, CANDIDATES, guild_id) if expression and mode != "dense" else []
-            )
             ranked = rank(mode, dense, keyword, k)
             excerpts = self.store.excerpts([r.excerpt_id for r in ranked])
             sentences = self.store.sentence_vectors([r.excerpt_id for r in ranked], self.embedder.name)

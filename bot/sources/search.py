@@ -18,6 +18,12 @@ RRF_K = 60
 # (measured on tests/data/retrieval_queries.json; see README, "Search quality").
 KEYWORD_WEIGHT = 0.5
 CANDIDATES = 50
+# BM25's cost is the postings it reads: a query keeps its rarest words until their excerpt counts add up to this
+# (always at least the rarest word). Words in thousands of excerpts add little to BM25 and most of its time; a
+# library below this size keeps every word. (Measured: README, "Speed".)
+POSTINGS_BUDGET = 2_000
+# Servers whose scoping mask DenseIndex keeps (a mask is one byte per excerpt).
+MAX_CACHED_MASKS = 64
 
 Mode = Literal["hybrid", "dense", "keyword"]
 
@@ -55,15 +61,35 @@ def clean_query(query: str) -> str:
     return text
 
 
-def keyword_expression(query: str) -> str | None:
-    """Return an FTS5 expression matching any content word of the query, or None when it has none."""
-    words = []
+def keyword_terms(query: str) -> list[str]:
+    """Return the query's content words, lower-cased, each once, in order."""
+    words: list[str] = []
     for word in re.findall(r"\w+", query.lower()):
         if word not in _STOPWORDS and word not in words and (len(word) > 1 or word.isdigit()):
             words.append(word)
+    return words
+
+
+def keyword_expression(query: str | Sequence[str]) -> str | None:
+    """Return an FTS5 expression matching any content word of a query (or of a list of words), None for none."""
+    words = keyword_terms(query) if isinstance(query, str) else query
     # Each word is an FTS5 string (any quote in it doubled), so operators typed by a member (AND, NEAR, *, ^, column
     # filters, parentheses) are only words to match.
     return " OR ".join(_fts_string(word) for word in words) or None
+
+
+def rarest_terms(counts: dict[str, int], budget: int = POSTINGS_BUDGET) -> list[str]:
+    """Return the words to search for: rarest first while their excerpt counts fit the budget, at least one."""
+    kept: list[str] = []
+    total = 0
+    for word, count in sorted(counts.items(), key=lambda pair: pair[1]):
+        if count == 0:
+            continue  # in no excerpt: matches nothing
+        if kept and total + count > budget:
+            break
+        kept.append(word)
+        total += count
+    return kept
 
 
 def _fts_string(word: str) -> str:
@@ -92,14 +118,16 @@ class DenseIndex:
         empty = np.empty(0, dtype=np.int64)
         self._snapshot: tuple[np.ndarray, np.ndarray, np.ndarray] = (empty, np.empty((0, 0), np.float32), empty)
         self._write = threading.Lock()
+        # Per server, the rows it may not see and how many it may, for the current snapshot only: computing the mask
+        # is a pass over every row's owner, which each search would otherwise repeat. Replaced with the snapshot.
+        self._masks: dict[int, tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray | None, int]] = {}
 
     def __len__(self) -> int:
         return len(self._snapshot[0])
 
     def covers(self, guild_id: int | None) -> bool:
         """Return whether a server (or, with None, anyone) has any excerpt to search: shared ones or its own."""
-        owners = self._snapshot[2]
-        return bool(((owners == 0) | (owners == (guild_id or 0))).any())
+        return self._outside(self._snapshot, guild_id or 0)[1] > 0
 
     def reset(self, ids: np.ndarray, matrix: np.ndarray, owners: np.ndarray | None = None) -> None:
         """Replace the whole index (`owners`: each row's library, 0 for shared; all shared when left out)."""
@@ -107,6 +135,7 @@ class DenseIndex:
         owners = np.zeros(len(ids), np.int64) if owners is None else np.asarray(owners, dtype=np.int64)
         with self._write:
             self._snapshot = (ids, np.ascontiguousarray(matrix, dtype=np.float32), owners)
+            self._masks = {}
 
     def update(self, remove: Sequence[int], add_ids: Sequence[int], add_matrix: np.ndarray, owner: int = 0) -> None:
         """Drop some excerpts and add others (all of one library), as one swap."""
@@ -120,26 +149,45 @@ class DenseIndex:
                 ids = np.concatenate([ids, np.asarray(add_ids, dtype=np.int64)])
                 owners = np.concatenate([owners, np.full(len(add_ids), owner, np.int64)])
             self._snapshot = (ids, np.ascontiguousarray(matrix), owners)
+            self._masks = {}
 
     def top(self, query: np.ndarray, k: int, guild_id: int | None = None) -> list[tuple[int, float]]:
         """Return the k excerpt ids most similar to a normalised query vector, with their cosine similarity.
 
         Only the shared library's excerpts and those of `guild_id`'s own library take part.
         """
-        ids, matrix, owners = self._snapshot
+        snapshot = self._snapshot
+        ids, matrix, _ = snapshot
         if len(ids) == 0:
             return []
-        scores = matrix @ np.asarray(query, dtype=np.float32)
-        if owners.any():
-            outside = (owners != 0) & (owners != (guild_id or 0))
-            scores = np.where(outside, -np.inf, scores)
-        allowed = int(np.isfinite(scores).sum())
+        outside, allowed = self._outside(snapshot, guild_id or 0)
         k = min(k, allowed)
         if k <= 0:
             return []
+        scores = matrix @ np.asarray(query, dtype=np.float32)
+        if outside is not None:
+            scores[outside] = -np.inf
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(ids[i]), float(scores[i])) for i in best]
+
+    def _outside(
+        self, snapshot: tuple[np.ndarray, np.ndarray, np.ndarray], guild: int
+    ) -> tuple[np.ndarray | None, int]:
+        """Return the rows `guild` may not see (None when it sees all) and how many it sees, cached per snapshot."""
+        cached = self._masks.get(guild)
+        if cached is not None and cached[0] is snapshot:
+            return cached[1], cached[2]
+        owners = snapshot[2]
+        outside = (owners != 0) & (owners != guild)
+        hidden = int(outside.sum())
+        mask = outside if hidden else None
+        with self._write:
+            if self._snapshot is snapshot:  # not replaced meanwhile: the mask still describes the current rows
+                if len(self._masks) >= MAX_CACHED_MASKS:
+                    self._masks = {}
+                self._masks[guild] = (snapshot, mask, len(owners) - hidden)
+        return mask, len(owners) - hidden
 
 
 @dataclass(frozen=True)

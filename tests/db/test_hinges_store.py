@@ -79,12 +79,28 @@ def test_migration_applies_to_a_database_made_by_the_earlier_ones() -> None:
     assert migrations.pending(db) == []
 
 
+def test_votes_cast_before_m009_count_as_reactions() -> None:
+    """m009 marks every vote stored before it as cast by reaction, and adds the review passes."""
+    db = sqlite_utils.Database(sqlite3.connect(":memory:"))
+    migrations.apply(db, stop_before="m009_review_passes_and_vote_origin")
+    earlier = DebateStore(db).create_debate(GUILD, 500, "text", MOTION, ADA, {"pro": PRO, "con": CON})
+    argument = _add(DebateStore(db), earlier, 10)
+    db.execute(
+        "insert into votes (argument_id, user_id, value, voted_at) values (?, ?, 1, '2025-03-01T12:00:00+00:00')",
+        [argument.id, BEN],
+    )
+    migrations.apply(db)
+    assert [row["via"] for row in db.query("select via from votes")] == ["reaction"]
+    assert "review_passes" in db.table_names()
+
+
 @pytest.mark.parametrize(
     ("table", "references"),
     [
         ("stances", {("debate_id", "debates")}),
         ("crux_marks", {("debate_id", "debates"), ("argument_id", "arguments")}),
         ("deltas", {("debate_id", "debates"), ("argument_id", "arguments")}),
+        ("review_passes", {("argument_id", "arguments")}),
     ],
 )
 def test_each_table_points_at_what_it_belongs_to(
@@ -148,6 +164,27 @@ def test_a_crux_mark_is_one_per_member_and_removable(store: DebateStore, hinges:
     assert hinges.unmark_crux(argument, BEN) is True
     assert hinges.unmark_crux(argument, BEN) is False
     assert hinges.crux_marks(debate.id) == []
+
+
+# -- review passes ----------------------------------------------------------------------------------------------------
+
+
+def test_a_pass_is_kept_once_per_member_and_debate(store: DebateStore, hinges: HingeStore, debate: Debate) -> None:
+    """Passing twice keeps one pass; passes are read per member and debate."""
+    argument = _add(store, debate, 10)
+    hinges.pass_review(argument, BEN)
+    hinges.pass_review(argument, BEN)
+    assert hinges.passed(debate.id, BEN) == {argument.id}
+    assert hinges.passed(debate.id, CY) == set()
+
+
+def test_a_review_vote_is_not_dropped_by_replacing_reaction_votes(store: DebateStore, debate: Debate) -> None:
+    """Making an argument's votes match its reactions drops a lost reaction vote but keeps a /review vote."""
+    argument = _add(store, debate, 10)
+    store.set_vote(argument, BEN, 1, via="review")
+    store.set_vote(argument, CY, -1)
+    store.replace_votes(argument, {})
+    assert store.voters(argument) == {BEN: 1}
 
 
 # -- deltas -----------------------------------------------------------------------------------------------------------

@@ -343,6 +343,29 @@ async def test_slow_encoding_neither_misses_the_deadline_nor_blocks_the_bot(
     assert not slow.late
 
 
+async def test_source_before_the_library_is_ready_waits_then_answers(
+    fake: FakeDiscord, world: World, crux: CruxBot
+) -> None:
+    """Just after a start (library still loading), /source defers, /sources list answers at once, then /source does."""
+    library = crux.services.library
+    library.ready.clear()
+    try:
+        early = await fake.invoke_slash_command(
+            world.guild, world.channel, world.member, "source", {"query": "how could anyone verify that labs paused?"}
+        )
+        assert (await early.wait_for_response())["type"] == DEFERRED
+        listing = await fake.invoke_slash_command(world.guild, world.channel, world.member, "sources list")
+        await listing.wait_for_final_message()
+        await asyncio.sleep(0.2)
+        assert early.final_message is None, "/source waits for the library"
+    finally:
+        library.ready.set()
+    message, text = await final_text(early)
+    assert len(message["embeds"]) == 3
+    assert "verif" in text.lower()
+    assert not early.late
+
+
 async def test_crux_run_process_answers_source(fake: FakeDiscord, world: World, seeded_db, tmp_path) -> None:
     """`crux run` as its own process, pointed at the fake by environment variables, answers /source."""
     import os

@@ -11,7 +11,15 @@ from bot.db import open_database
 from bot.db.sources import SourceStore, Vectors
 from bot.errors import BadQuery
 from bot.sources.documents import parse_document, split_excerpts
-from bot.sources.search import MAX_QUERY_CHARS, DenseIndex, clean_query, keyword_expression, reciprocal_rank_fusion
+from bot.sources.search import (
+    MAX_QUERY_CHARS,
+    DenseIndex,
+    clean_query,
+    keyword_expression,
+    keyword_terms,
+    rarest_terms,
+    reciprocal_rank_fusion,
+)
 
 # --- clean_query ------------------------------------------------------------------------------------------------
 
@@ -226,3 +234,62 @@ def test_update_on_an_empty_index_adds(index: DenseIndex) -> None:
     index.update([], [6], _unit(0, 1)[None, :])
     assert [i for i, _ in fresh.top(_unit(0, 1), 3)] == [5]
     assert [i for i, _ in index.top(_unit(0, 1), 3)] == [6]
+
+
+# --- pruned keyword search and cached scoping masks ---------------------------------------------------------------
+
+
+def test_rarest_terms_keep_the_rarest_words_within_the_budget() -> None:
+    """Words are kept rarest first while their counts fit; the rarest always; words in no excerpt never."""
+    counts = {"pause": 900, "verification": 3, "treaty": 40, "absent": 0}
+    assert rarest_terms(counts, budget=50) == ["verification", "treaty"]
+    assert rarest_terms(counts, budget=1) == ["verification"]
+    assert rarest_terms({"pause": 900}, budget=10) == ["pause"]
+    assert rarest_terms({"absent": 0}) == []
+
+
+def test_pruned_keyword_search_finds_the_one_excerpt_with_the_rare_word() -> None:
+    """Among many excerpts sharing the common words, the one holding a query's only rare word is found first."""
+    store = SourceStore(open_database(":memory:"))
+    filler = "\n".join(f"Labs should pause training and debate the pause number {i} today." for i in range(60))
+    text = filler + "\nLabs should pause training until inspectors verify the moratorium."
+    parsed = parse_document("many.txt", text.encode())
+    chunks = split_excerpts(parsed.text)
+    vectors = [Vectors(np.ones(4, np.float32), np.ones((len(c.sentences), 4), np.float32)) for c in chunks]
+    store.save_document(parsed, chunks, vectors, model="dummy", added_by="tests")
+    words = keyword_terms("should labs pause training under a moratorium?")
+    kept = rarest_terms(store.term_counts(words), budget=5)
+    assert kept == ["moratorium"]
+    expression = keyword_expression(kept)
+    assert expression is not None
+    best = store.keyword_search(expression, 3)
+    assert len(best) == 1
+    assert "moratorium" in store.excerpts([best[0][0]])[best[0][0]].text
+
+
+def test_term_counts_are_recounted_after_a_write() -> None:
+    """The cached count of a word changes once a document adding it is stored."""
+    store = SourceStore(open_database(":memory:"))
+    assert store.term_counts(["moratorium"]) == {"moratorium": 0}
+    parsed = parse_document("m.txt", b"A moratorium on training runs is what the letter asks for, for six months.")
+    chunks = split_excerpts(parsed.text)
+    vectors = [Vectors(np.ones(4, np.float32), np.ones((len(c.sentences), 4), np.float32)) for c in chunks]
+    store.save_document(parsed, chunks, vectors, model="dummy", added_by="tests")
+    assert store.term_counts(["moratorium"]) == {"moratorium": 1}
+
+
+def test_scoping_holds_across_updates_with_cached_masks() -> None:
+    """A server sees shared rows and its own, never another's, before and after the index changes."""
+    index = DenseIndex()
+    index.reset(np.array([1, 2, 3]), np.stack([_unit(1, 0), _unit(1, 0.1), _unit(1, 0.2)]), np.array([0, 5, 6]))
+    assert [i for i, _ in index.top(_unit(1, 0), 10, 5)] == [1, 2]
+    assert [i for i, _ in index.top(_unit(1, 0), 10, 6)] == [1, 3]
+    assert [i for i, _ in index.top(_unit(1, 0), 10, None)] == [1]
+    index.update([1], [4], _unit(1, 0)[None, :], owner=6)
+    assert [i for i, _ in index.top(_unit(1, 0), 10, 5)] == [2]
+    assert [i for i, _ in index.top(_unit(1, 0), 10, 6)] == [4, 3]
+    assert not index.covers(None)
+    assert index.covers(5)
+    index.update([2], [], np.empty((0, 0), np.float32))
+    assert index.top(_unit(1, 0), 10, 5) == []
+    assert not index.covers(5)
