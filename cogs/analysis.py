@@ -56,6 +56,7 @@ class Analysing(commands.Cog):
             from cogs import _stall_probe
 
             _stall_probe.start(asyncio.get_running_loop())
+            _stall_probe.time_handles()
         self.worker = asyncio.create_task(self._work_forever(), name="crux-analysis")
         self.wake()
 

@@ -18,7 +18,7 @@ from bot.maps.image import render_map
 from bot.maps.tree import TreeLine, trees
 from bot.markdown import paginate
 
-SIGNS = {None: "•", "supports": "➕", "attacks": "➖"}
+SIGNS = {None: "•", "supports": "➕", "attacks": "➖", "responds_to": "↩"}
 TEXT_CHARS = 140
 
 
@@ -118,10 +118,12 @@ def _line(row: TreeLine) -> str:
 def _summary(debate_map: DebateMap) -> str:
     arguments = [a for a in debate_map.arguments if a.kind == "argument"]
     counts = {s: sum(1 for a in arguments if a.side == s) for s in SIDES}
-    relations = {r: sum(1 for link in debate_map.links if link.relation == r) for r in ("supports", "attacks")}
+    kinds = ("supports", "attacks", "responds_to")
+    relations = {r: sum(1 for link in debate_map.links if link.relation == r) for r in kinds}
+    replies = f", {relations['responds_to']} ↩ replies" if relations["responds_to"] else ""
     return (
         f"Debate {debate_map.debate.number} ({debate_map.debate.status}): {counts['pro']} pro and {counts['con']} con "
-        f"arguments, {relations['supports']} supports, {relations['attacks']} attacks."
+        f"arguments, {relations['supports']} supports, {relations['attacks']} attacks{replies}."
     )
 
 

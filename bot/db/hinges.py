@@ -7,7 +7,7 @@ from collections import defaultdict
 import sqlite_utils
 
 from bot.db import insert_row, now, write
-from bot.debates.model import Argument, CruxMark, Delta, StanceChange
+from bot.debates.model import ANSWERS, Argument, CruxMark, Delta, Link, Relation, StanceChange
 from bot.debates.stances import MemberVote
 
 
@@ -41,6 +41,37 @@ class HingeStore:
             [debate_id],
         )
         return {row["member_id"]: _stance(row) for row in rows}
+
+    def latest_stance(self, debate_id: int, member_id: int) -> StanceChange | None:
+        """Return a member's current declared stance in a debate, if they declared one."""
+        rows = list(
+            self.db.query(
+                "select * from stances where debate_id = ? and member_id = ? order by id desc limit 1",
+                [debate_id, member_id],
+            )
+        )
+        return _stance(rows[0]) if rows else None
+
+    def member_evidence(
+        self, debate_id: int, member_id: int
+    ) -> tuple[list[Argument], list[tuple[Argument, MemberVote]]]:
+        """Return what a stance is inferred from for one member: their arguments, and the arguments they voted on."""
+        own = [
+            Argument(**row)
+            for row in self.db.query(
+                "select * from arguments where debate_id = ? and author_id = ? order by message_id",
+                [debate_id, member_id],
+            )
+        ]
+        voted = []
+        for row in self.db.query(
+            "select a.*, v.value as vote_value, v.voted_at as vote_at from votes v "
+            "join arguments a on a.id = v.argument_id where v.user_id = ? and a.debate_id = ?",
+            [member_id, debate_id],
+        ):
+            value, at = row.pop("vote_value"), row.pop("vote_at")
+            voted.append((Argument(**row), MemberVote(row["id"], value, at)))
+        return own, voted
 
     # -- votes, as each member cast them ------------------------------------------------------------------------------
 
@@ -136,6 +167,36 @@ class HingeStore:
             [debate_id, member_id],
         )
         return {row["argument_id"] for row in rows}
+
+    # -- reply relations set by people --------------------------------------------------------------------------------
+
+    def answer(self, source: Argument, target: Argument) -> Link | None:
+        """Return the supports, attacks or responds_to link from one argument to another, if any (the newest)."""
+        rows = list(
+            self.db.query(
+                f"select * from links where source_id = ? and target_id = ? and relation in "
+                f"({', '.join('?' * len(ANSWERS))}) order by id desc limit 1",
+                [source.id, target.id, *ANSWERS],
+            )
+        )
+        return Link(**rows[0]) if rows else None
+
+    def relate(self, source: Argument, target: Argument, relation: Relation, method: str, made_by: int) -> Link:
+        """Make one answer link from source to target with this relation, replacing any other, recording who and how."""
+        with write(self.db):
+            self.db.execute(
+                f"delete from links where source_id = ? and target_id = ? and relation in "
+                f"({', '.join('?' * len(ANSWERS))})",
+                [source.id, target.id, *ANSWERS],
+            )
+            self.db.execute(
+                "insert into links (debate_id, source_id, target_id, relation, method, made_by, created_at) "
+                "values (?, ?, ?, ?, ?, ?, ?)",
+                [source.debate_id, source.id, target.id, relation, method, made_by, now()],
+            )
+        found = self.answer(source, target)
+        assert found is not None
+        return found
 
 
 def _stance(row: dict) -> StanceChange:

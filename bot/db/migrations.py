@@ -311,3 +311,10 @@ def m009_review_passes_and_vote_origin(db: Database) -> None:
         not_null={"passed_at"},
         foreign_keys=[("argument_id", "arguments", "id")],
     )
+
+
+@migrations()
+def m010_member_indexes(db: Database) -> None:
+    """Index arguments and votes by member, so typing a reply can read its author's stance without a table scan."""
+    db.table("arguments").create_index(["debate_id", "author_id"])
+    db.table("votes").create_index(["user_id"])

@@ -63,10 +63,11 @@ class ModerationStore:
         return moved
 
     def relink(self, source: Argument, target: Argument, relation: Relation | None, made_by: int) -> None:
-        """Replace whatever supports or attacks link runs from source to target with one relation (or none)."""
+        """Replace whatever supports, attacks or plain-reply link runs from source to target with one (or none)."""
         with write(self.db):
             self.db.execute(
-                "delete from links where source_id = ? and target_id = ? and relation in ('supports', 'attacks')",
+                "delete from links where source_id = ? and target_id = ? "
+                "and relation in ('supports', 'attacks', 'responds_to')",
                 [source.id, target.id],
             )
             if relation is not None:

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.db.debates import DebateStore
+from bot.debates.hinges import replier_side
 from bot.debates.model import Argument, Debate, DebateThread, Link, Relation, Side
+from bot.debates.relations import propose_relation
 from bot.sources.documents import valid_text
 
 # Messages with fewer words than this ("lol", "+1", "good point") are kept as comments, not numbered arguments.
@@ -96,7 +98,8 @@ class Capture:
     ) -> Captured | None:
         """Store a message posted in a debate thread; the same message twice is stored once.
 
-        A reply to an argument on the same side supports it. A rebuttal or support posted through the context menus
+        A reply to an argument is linked to it as supports, attacks or (when unsure) responds_to, from what it says
+        and its author's stance (bot/debates/relations.py). A rebuttal or support posted through the context menus
         names its `target` and `origin` ('rebut' attacks the target, 'support' supports it).
         """
         thread = self.store.open_thread(message.thread_id)
@@ -129,11 +132,14 @@ class Capture:
             replied = self.store.argument_by_message(message.reply_to)
             if (
                 replied is not None
-                and replied.side == side
+                and replied.debate_id == argument.debate_id
                 and replied.kind == "argument"
                 and replied.deleted_at is None
             ):
-                link = self.store.link(argument, replied, "supports", "reply", message.author_id)
+                # Typed by what the reply says and who says it where; untyped (responds_to) rather than a guess.
+                stance = replier_side(self.store, argument.debate_id, message.author_id, argument.id)
+                proposal = propose_relation(text, stance, replied.side, side)
+                link = self.store.link(argument, replied, proposal.relation, "reply", message.author_id)
         return Captured(argument, new=True, link=link)
 
     def capture_many(self, messages: Sequence[IncomingMessage]) -> list[Captured | None]:

@@ -13,10 +13,10 @@ from bot.db import parse_time
 from bot.db.debates import DebateStore
 from bot.db.hinges import HingeStore
 from bot.debates.crux_report import CruxInputs
-from bot.debates.model import Argument, Debate, Delta, Side, StanceChange
+from bot.debates.model import ANSWERS, Argument, Debate, Delta, Link, Relation, Side, StanceChange
 from bot.debates.review import ReviewCard, next_after, review_queue
 from bot.debates.service import load_map
-from bot.debates.stances import MemberVote, Stance, StanceValue, infer_stance, stance_point
+from bot.debates.stances import MemberVote, Stance, StanceValue, infer_stance, stance_point, stance_side
 from bot.errors import DebateError
 
 #: A Δ needs an explanation at least this long (r/changemyview's rule), so others can learn what changed a mind.
@@ -281,6 +281,51 @@ class Hinges:
     def review_pass(self, argument: Argument, member_id: int) -> None:
         """Record that a member has no view on an argument, so /review does not offer it to them again."""
         self.hinges.pass_review(argument, member_id)
+
+    # -- reply relations ----------------------------------------------------------------------------------------------
+
+    def reply_pair(self, message_id: int, replied_to: int | None) -> tuple[Argument, Argument, Link | None]:
+        """Return a reply, the argument it answers and the link between them; refuse a message that is no reply."""
+        source = self.store.argument_by_message(message_id)
+        target = self.store.argument_by_message(replied_to) if replied_to is not None else None
+        if (
+            source is None
+            or target is None
+            or source.kind != "argument"
+            or target.kind != "argument"
+            or not source.visible
+            or not target.visible
+            or source.debate_id != target.debate_id
+        ):
+            raise DebateError(
+                "That message is not a reply to an argument on the map. Use **Set reply relation** on a numbered "
+                "argument posted as a reply to another."
+            )
+        return source, target, self.hinges.answer(source, target)
+
+    def relate_reply(self, source: Argument, target: Argument, relation: str, member_id: int) -> Link:
+        """Let a reply's author say whether it supports, attacks or only responds to what it answers."""
+        if relation not in ANSWERS:
+            raise DebateError("A reply supports, attacks or responds to the argument it answers.")
+        if source.author_id != member_id:
+            raise DebateError(f"Only the author of {source.label} (or a moderator) can set what it says.")
+        chosen: Relation = relation  # type: ignore[assignment]
+        return self.hinges.relate(source, target, chosen, "author", member_id)
+
+
+def replier_side(store: DebateStore, debate_id: int, member_id: int, reply_id: int) -> Side | None:
+    """Return the side of a replier's stance, to type their reply: declared, else inferred without the reply itself.
+
+    Reads only this member's rows (their latest stance, their arguments, their votes), for the capture of a reply.
+    """
+    hinges = HingeStore(store.db)
+    declared = hinges.latest_stance(debate_id, member_id)
+    if declared is not None:
+        return stance_side(declared.value)
+    own, voted = hinges.member_evidence(debate_id, member_id)
+    evidence = {a.id: a for a in [*(a for a in own if a.id != reply_id), *(a for a, _ in voted)]}
+    inferred = infer_stance(member_id, evidence.values(), {member_id: [vote for _, vote in voted]})
+    return inferred.side if inferred is not None else None
 
 
 def _declared(change: StanceChange) -> Stance:

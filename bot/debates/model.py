@@ -12,7 +12,8 @@ from functools import cached_property
 from typing import Literal
 
 Side = Literal["pro", "con"]
-Relation = Literal["supports", "attacks", "duplicate_of"]
+#: responds_to is a reply whose relation is untyped: it answers the target without saying whether it agrees.
+Relation = Literal["supports", "attacks", "duplicate_of", "responds_to"]
 SIDES: tuple[Side, Side] = ("pro", "con")
 
 
@@ -166,8 +167,8 @@ class DebateThread:
     last_message_id: int
 
 
-#: The relations that make one argument answer another (a duplicate_of link does not).
-ANSWERS = ("supports", "attacks")
+#: The relations that make one argument answer another (a duplicate_of link does not); responds_to is a plain reply.
+ANSWERS = ("supports", "attacks", "responds_to")
 
 
 @dataclass(frozen=True)
@@ -187,7 +188,7 @@ class DebateMap:
 
     @cached_property
     def relations(self) -> list[Link]:
-        """Return the supports and attacks between two numbered arguments, oldest first."""
+        """Return the supports, attacks and plain replies (responds_to) between two numbered arguments, oldest first."""
         return [
             link
             for link in self.links
@@ -204,11 +205,11 @@ class DebateMap:
         ]
 
     def children(self, argument: Argument) -> list[tuple[str, Argument]]:
-        """Return (relation, argument) for each argument that supports or attacks this one, oldest first."""
+        """Return (relation, argument) for each argument that supports, attacks or replies to this one, oldest first."""
         return self._children.get(argument.id, [])
 
     def roots(self, side: Side) -> list[Argument]:
-        """Return a side's top-level arguments: those that support or attack no other argument."""
+        """Return a side's top-level arguments: those that support, attack or reply to no other argument."""
         sources = {link.source_id for link in self.relations}
         return [a for a in self.numbered.values() if a.side == side and a.id not in sources]
 

@@ -12,7 +12,7 @@ from bot.debates.model import Argument, AuditEntry, Citation, Debate, Link, Rela
 from bot.errors import DebateError
 
 MAX_REASON_CHARS = 300
-RELATIONS = ("supports", "attacks", "none")
+RELATIONS = ("supports", "attacks", "responds_to", "none")
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Moderation:
         chosen: Relation | None = None if relation == "none" else relation  # type: ignore[assignment]
         self.audit.relink(source, goal, chosen, actor.id)
         entry = self._record(debate, actor, "relink", source, goal, _reason(reason), {"relation": relation})
-        what = "no longer supports or attacks" if chosen is None else f"now {relation}"
+        what = "no longer supports or attacks" if chosen is None else f"now {relation.replace('_', ' ')}"
         return Action(entry, f"#{number} {what} #{target}.", debate.number)
 
     def details(self, debate: Debate, number: int) -> ArgumentDetails:

@@ -7,6 +7,7 @@ appear, and neither do links to or from them.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from collections.abc import Callable
@@ -21,8 +22,11 @@ FORMATS = ("json", "markdown", "argdown", "aif")
 SCHEMA = "crux.debate-map/1"
 EXTENSIONS = {"json": ".json", "markdown": ".md", "argdown": ".argdown", "aif": ".aif.json"}
 # A bare "+" would open a nested Markdown list, so it is escaped; attacks get a minus sign (U+2212), not a hyphen.
-MARKDOWN_SIGNS = {"supports": "\\+ ", "attacks": "\u2212 "}
+MARKDOWN_SIGNS = {"supports": "\\+ ", "attacks": "\u2212 ", "responds_to": "↩ "}
 ARGDOWN_SIGNS = {"supports": "+", "attacks": "-"}
+#: A plain reply (responds_to) neither supports nor attacks: Argdown and AIF have no relation for it, so Argdown lists
+#: it as a comment and AIF leaves it out; JSON and Markdown carry it as it is.
+PLAIN_REPLY = "responds_to"
 # AIFdb's default schemes, as its own exports name them.
 AIF_SCHEMES = {"supports": ("RA", "Default Inference", "72"), "attacks": ("CA", "Default Conflict", "71")}
 
@@ -185,7 +189,9 @@ def _to_argdown(debate_map: DebateMap) -> str:
         f"subTitle: {_yaml_string(_byline(debate_map))}",
         "===",
     ]
-    for side, outline in trees(debate_map).items():
+    # Argdown has no neutral relation: plain replies stand on their own, with a comment saying what they answer.
+    answers = dataclasses.replace(debate_map, links=[link for link in debate_map.links if link.relation != PLAIN_REPLY])
+    for side, outline in trees(answers).items():
         lines += ["", f"# {SIDE_TITLES[side]}"]
         for entry in outline:
             if entry.depth == 0:
@@ -195,6 +201,12 @@ def _to_argdown(debate_map: DebateMap) -> str:
             text = f": {_argdown_text(argument.text)}" if entry.first else ""
             lines.append(f"{prefix}[#{argument.number}]{text}")
     numbered = debate_map.numbered
+    replies = [link for link in debate_map.relations if link.relation == PLAIN_REPLY]
+    if replies:
+        lines.append("")
+        lines += [
+            f"// #{numbered[link.source_id].number} replies to #{numbered[link.target_id].number}" for link in replies
+        ]
     duplicates = debate_map.duplicates
     if duplicates:
         lines.append("")
@@ -230,6 +242,8 @@ def _to_aif(debate_map: DebateMap) -> str:
     edges: list[dict[str, str]] = []
     next_node = max((a.number or 0 for a in numbered.values()), default=0) + 1
     for link in debate_map.relations:
+        if link.relation == PLAIN_REPLY:
+            continue
         node_type, scheme, scheme_id = AIF_SCHEMES[link.relation]
         node_id = str(next_node)
         next_node += 1

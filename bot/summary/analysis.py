@@ -214,7 +214,7 @@ class _Answers:
                 posted = self.order[link.source_id]
                 if link.target_id not in self.latest_support or posted > self.latest_support[link.target_id]:
                     self.latest_support[link.target_id] = posted
-            else:
+            elif link.relation == "attacks":  # a plain reply (responds_to) is neither
                 self.attacks[link.target_id].append(link.source_id)
 
     def attackers(self, target: int) -> list[int]:

@@ -123,8 +123,9 @@ def test_caught_up_moves_only_that_threads_cursor_forward(capture: Capture, stor
 def test_same_side_reply_supports_the_argument(
     services: Services, capture: Capture, debate: Debate, ids: Iterator[int]
 ) -> None:
-    """A reply in the same thread to an argument supports it, made by the replier through a reply."""
+    """A Pro member's reply in the Pro thread, saying nothing against it, supports it: made by the replier, by reply."""
     claim = post(services, ids, PRO, TIME)
+    services.hinges.declare(debate, BEN, 1)
     captured = capture.capture(message(next(ids), PRO, LAG, author=BEN, reply_to=claim.message_id))
     assert captured is not None
     link = captured.link

@@ -111,7 +111,7 @@ def test_the_seed_has_the_strongest_answers_and_best_excerpts(
 ) -> None:
     """A thread about a crux opens with its attacks and supports, the best voted first, and its excerpts."""
     divisive = planted["divisive"]
-    backing = post(services, ids, PRO, TREATY, author=CY, reply_to=divisive.message_id)
+    backing = post(services, ids, PRO, f"Agreed. {TREATY}", author=CY, reply_to=divisive.message_id)
     services.capture.vote(planted["attack"].message_id, 101, "👍", added=True)
     seed = crux_seed(hinges.crux_inputs(debate), divisive.id)
     assert seed is not None

@@ -326,7 +326,7 @@ def test_relink_records_the_relation_chosen(
 @pytest.mark.parametrize(
     ("number", "relation", "message"),
     [
-        (2, "rebuts", r"The relation must be one of supports, attacks, none\."),
+        (2, "rebuts", r"The relation must be one of supports, attacks, responds_to, none\."),
         (1, "attacks", r"An argument cannot support or attack itself: pick two different numbers\."),
     ],
     ids=["unknown relation", "onto itself"],

@@ -72,6 +72,8 @@ def test_rebuttal_sits_under_its_target(services: Services, debate: Debate, ids:
 
 def test_replies_nest_recursively(services: Services, debate: Debate, ids: Iterator[int]) -> None:
     """Supports and rebuttals of supports nest below each other with increasing depth, oldest first."""
+    for member in (BEN, CY):  # Pro members: their plain replies in the Pro thread support
+        services.hinges.declare(debate, member, 1)
     time = post(services, ids, PRO, TIME)
     lag = post(services, ids, PRO, LAG, author=BEN, reply_to=time.message_id)
     post(services, ids, PRO, TREATY, author=CY, reply_to=time.message_id)

@@ -97,7 +97,7 @@ def _paint_legend(draw: ImageDraw.ImageDraw, x: float, y: float) -> None:
         _paint_frame(draw, (x, y, x + 92, y + 28), side)
         _paint_badge(draw, x + 46, y + 14, side, centre=True)
         x += 108
-    for relation, label in (("supports", "supports"), ("attacks", "attacks")):
+    for relation, label in (("supports", "supports"), ("attacks", "attacks"), ("responds_to", "replies to")):
         paint_edge(draw, relation, [(x, y + 14), (x + 70, y + 14)])
         draw.text((x + 80, y + 6), label, font=small, fill=INK)
         x += 80 + small.getlength(label) + 24

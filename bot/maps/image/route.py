@@ -12,6 +12,8 @@ from bot.maps.image.layout import BOX_HEIGHT, BOX_WIDTH, LEVEL_GAP, SIBLING_GAP,
 
 SUPPORT_COLOUR = (46, 125, 50)
 ATTACK_COLOUR = (198, 40, 40)
+# A plain reply (responds_to): it answers without supporting or attacking, so it is drawn neutral.
+REPLY_COLOUR = (120, 120, 120)
 EDGE_WIDTH = 2
 DASH, DASH_GAP = 9, 6
 
@@ -22,7 +24,7 @@ BEND_COST = 60.0
 
 
 def route_edges(debate_map: DebateMap, drawing: Drawing) -> list[tuple[str, list[Point]]]:
-    """Return (relation, path) for every support and attack between two drawn arguments.
+    """Return (relation, path) for every support, attack and plain reply between two drawn arguments.
 
     An answer's edge leaves its top and enters the bottom of the argument it answers (or the facing sides, on one
     level). Edges into or out of one side of a box are spread along it in the order of their other ends, so that
@@ -156,11 +158,19 @@ def _anchor(box: Box, side: str, fraction: float) -> Point:
 
 
 def paint_edge(draw: ImageDraw.ImageDraw, relation: str, path: list[Point]) -> None:
-    """Draw a support (solid, filled arrowhead) or an attack (dashed, a bar across its end) along a path."""
+    """Draw a support (solid, filled arrowhead), an attack (dashed, a bar across its end) or a plain reply (grey)."""
     (xa, ya), (x1, y1) = path[-2], path[-1]
     length = math.hypot(x1 - xa, y1 - ya) or 1.0
     ux, uy = (x1 - xa) / length, (y1 - ya) / length
     px, py = -uy, ux
+    if relation == "responds_to":
+        # Thin and grey, with an open arrowhead: a reply that says neither yes nor no.
+        head = 11.0
+        base = (x1 - ux * head, y1 - uy * head)
+        draw.line([*_trim(path, 2.0)], fill=REPLY_COLOUR, width=EDGE_WIDTH - 1, joint="curve")
+        for wing in (1, -1):
+            draw.line((x1, y1, base[0] + wing * px * 6, base[1] + wing * py * 6), fill=REPLY_COLOUR, width=EDGE_WIDTH)
+        return
     if relation == "supports":
         head = 13.0
         base = (x1 - ux * head, y1 - uy * head)
