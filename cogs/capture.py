@@ -1,8 +1,9 @@
 """Capture: every message members post in a debate thread joins the map, and nothing is missed while Crux is away.
 
-Messages, replies, edits, deletions and 👍/👎 votes are captured as they happen; rebuttals and supports come
-through the message context menus. After an outage that lost the gateway session (or a restart), each open thread
-is read back from its cursor, and its recent messages are reconciled with the map (bot/interface/history.py).
+Messages, replies, edits, deletions and 👍/👎 votes are captured as they happen (rebuttals and supports posted
+through the context menus are cogs/rebuttals.py). After an outage that lost the gateway session (or a restart),
+each open thread is read back from its cursor, and its recent messages are reconciled with the map
+(bot/interface/history.py).
 """
 
 from __future__ import annotations
@@ -13,17 +14,11 @@ import logging
 
 import aiohttp
 import discord
-from discord import app_commands
 from discord.ext import commands
 
 from bot.debates.capture import IncomingMessage, Reconciled
-from bot.debates.model import Argument, Side
-from bot.errors import DebateError
 from bot.interface.bot import CruxBot
-from bot.interface.history import Window, missed_messages, recent_window
-from bot.interface.views import ArgumentForm
-from bot.markdown import SIDE_TITLES, quote_block
-from bot.prompts import render
+from bot.interface.history import Window, incoming, missed_messages, recent_window
 
 log = logging.getLogger(__name__)
 
@@ -37,16 +32,12 @@ MARKING_AT_ONCE = 4
 
 
 class Capturing(commands.Cog):
-    """Captures what members post in debate threads, and links rebuttals, replies and votes."""
+    """Captures what members post in debate threads, with their replies, edits, deletions and votes."""
 
     def __init__(self, bot: CruxBot) -> None:
         self.bot = bot
         self.debates = bot.services.debates
         self.capture = bot.services.capture
-        self.menus = [
-            app_commands.ContextMenu(name="Rebut argument", callback=self.rebut_menu),
-            app_commands.ContextMenu(name="Support argument", callback=self.support_menu),
-        ]
         # Set once the catch-up after (re)connecting is done.
         self.caught_up = asyncio.Event()
         # Live capture moves a thread's catch-up cursor only while `synced`: connected, and caught up since the
@@ -66,16 +57,11 @@ class Capturing(commands.Cog):
         self.cursors: dict[int, int] = {}
 
     async def cog_load(self) -> None:
-        """Add the context menus and start the writer task."""
-        for menu in self.menus:
-            menu.guild_only = True
-            self.bot.tree.add_command(menu)
+        """Start the writer task."""
         self.writer = asyncio.create_task(self._write_forever(), name="crux-capture")
 
     async def cog_unload(self) -> None:
-        """Remove the context menus and stop the writer; what it had not stored yet is read back at the next start."""
-        for menu in self.menus:
-            self.bot.tree.remove_command(menu.name, type=menu.type)
+        """Stop the writer; what it had not stored yet is read back at the next start."""
         if self.writer is not None:
             self.writer.cancel()
 
@@ -194,77 +180,7 @@ class Capturing(commands.Cog):
                 self.synced = True
             self.caught_up.set()
 
-    # -- context menus ------------------------------------------------------------------------------------------------
-
-    async def rebut_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """Answer an argument from the other side: your text is posted in the opposing thread."""
-        await self._open_form(interaction, message, "rebut")
-
-    async def support_menu(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """Back an argument up: your text is posted in its side's thread."""
-        await self._open_form(interaction, message, "support")
-
     # -- private ------------------------------------------------------------------------------------------------------
-
-    async def _open_form(self, interaction: discord.Interaction, message: discord.Message, origin: str) -> None:
-        target, side = self.debates.rebuttal_target(message.id, origin)
-        await self._thread_for_member(interaction, target, side)
-        verb = "Rebut" if origin == "rebut" else "Support"
-
-        async def post(submitted: discord.Interaction, text: str) -> None:
-            await self._post_for_member(submitted, target, side, origin, text)
-
-        await interaction.response.send_modal(
-            ArgumentForm(f"{verb} {target.label}", f"crux:post:{origin}:{target.id}", post)
-        )
-
-    async def _thread_for_member(
-        self, interaction: discord.Interaction, target: Argument, side: Side
-    ) -> discord.Thread:
-        """Return the thread Crux would post in for the member, refusing what they could not post there themselves."""
-        debate = self.debates.in_server(interaction.guild_id or 0, target.debate_id)
-        thread = await self.bot.thread(debate.thread_for(side))
-        if thread is None:
-            raise DebateError("That debate's thread is gone, so Crux cannot post there.")
-        member = interaction.user
-        allowed = thread.permissions_for(member) if isinstance(member, discord.Member) else None
-        if allowed is None or not (allowed.view_channel and allowed.send_messages_in_threads):
-            raise DebateError(
-                f"You can't post in {thread.mention}, so Crux won't post there for you. "
-                "Ask a moderator if you should be able to."
-            )
-        if (thread.locked or thread.archived) and not allowed.manage_threads:
-            raise DebateError(f"{thread.mention} is closed to new posts, so Crux won't post there for you.")
-        return thread
-
-    async def _post_for_member(
-        self, interaction: discord.Interaction, target: Argument, side: Side, origin: str, text: str
-    ) -> None:
-        """Post a member's rebuttal or support in the right thread, credited to them, and capture it."""
-        thread = await self._thread_for_member(interaction, target, side)  # again: permissions may have changed
-        author = interaction.user
-        verb = "rebuts" if origin == "rebut" else "supports"
-        body = render(
-            "context_post",
-            author=author.mention,
-            verb=verb,
-            label=target.label,
-            jump_url=target.jump_url,
-            text=quote_block(text),
-        )
-        posted = await thread.send(body[:2000], allowed_mentions=discord.AllowedMentions.none())
-        captured = self.capture.capture(
-            _incoming(posted, author_id=author.id, author_name=author.display_name, content=text),
-            origin=origin,
-            target=target,
-            made_by=author.id,
-        )
-        assert captured is not None
-        self._analyse()
-        await interaction.followup.send(
-            render("context_posted", label=captured.argument.label, jump_url=posted.jump_url, side=SIDE_TITLES[side]),
-            ephemeral=True,
-        )
 
     async def _capture(self, message: discord.Message) -> bool:
         """Capture one message if it is a member's message in an open debate thread; return whether it was new.
@@ -359,26 +275,11 @@ def _capturable(message: discord.Message) -> bool:
 
 def _incoming_message(message: discord.Message) -> IncomingMessage:
     reply_to = message.reference.message_id if message.reference is not None else None
-    return _incoming(
+    return incoming(
         message,
         author_id=message.author.id,
         author_name=message.author.display_name,
         content=message.content,
-        reply_to=reply_to,
-    )
-
-
-def _incoming(
-    message: discord.Message, *, author_id: int, author_name: str, content: str, reply_to: int | None = None
-) -> IncomingMessage:
-    return IncomingMessage(
-        message_id=message.id,
-        thread_id=message.channel.id,
-        author_id=author_id,
-        author_name=author_name,
-        content=content,
-        posted_at=message.created_at,
-        jump_url=message.jump_url,
         reply_to=reply_to,
     )
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.debates.capture import VOTE_EMOJI, SeenMessage
+from bot.debates.capture import VOTE_EMOJI, IncomingMessage, SeenMessage
 
 #: How many of a thread's most recent messages are compared with the map on every catch-up (one page of history):
 #: edits, deletions and 👍/👎 votes made while Crux was away are found among these, not further back.
@@ -53,4 +53,20 @@ async def _seen(message: discord.Message) -> SeenMessage:
         edited_at=message.edited_at,
         up=voters.get("👍", frozenset()),
         down=voters.get("👎", frozenset()),
+    )
+
+
+def incoming(
+    message: discord.Message, *, author_id: int, author_name: str, content: str, reply_to: int | None = None
+) -> IncomingMessage:
+    """Return a Discord message as capture takes it, credited to `author_id` (its author, or whom Crux posted for)."""
+    return IncomingMessage(
+        message_id=message.id,
+        thread_id=message.channel.id,
+        author_id=author_id,
+        author_name=author_name,
+        content=content,
+        posted_at=message.created_at,
+        jump_url=message.jump_url,
+        reply_to=reply_to,
     )
