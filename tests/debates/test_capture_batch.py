@@ -20,7 +20,11 @@ def test_a_batch_is_stored_in_posting_order_in_one_transaction(
         [message(next(ids), PRO, CHIPS), message(next(ids), CON, RACE), message(next(ids), PRO, "lol")]
     )
     services.db.conn.set_trace_callback(None)
-    assert [(c.argument.label, c.new) for c in results if c is not None] == [("#1", True), ("#2", True), ("comment", True)]
+    assert [(c.argument.label, c.new) for c in results if c is not None] == [
+        ("#1", True),
+        ("#2", True),
+        ("comment", True),
+    ]
     assert len(commits) == 1
     assert services.analyser.pending() == 2
 
@@ -40,7 +44,7 @@ def test_a_batch_skips_other_channels_and_stores_a_message_once(
 def test_capturing_a_message_takes_few_statements(
     services: Services, capture: Capture, debate: Debate, ids: Iterator[int]
 ) -> None:
-    """Each message of a batch costs eight SQL statements on the event loop, the batch one commit (it was 36 and two)."""
+    """Each message of a batch costs eight SQL statements on the loop, the batch one commit (it was 36 and two)."""
     capture.capture_many([message(next(ids), PRO, CHIPS)])  # warm up
     statements: list[str] = []
     services.db.conn.set_trace_callback(statements.append)
