@@ -46,17 +46,6 @@ class Analysing(commands.Cog):
         """Register the citation button and start the worker on whatever is queued already."""
         self.bot.add_dynamic_items(CiteButton)
         self.encoder = ThreadPoolExecutor(1, "crux-analysis", initializer=self.analyser.prepare_worker)
-        import os  # TEMPORARY
-
-        if os.environ.get("SWITCH"):
-            import sys
-
-            sys.setswitchinterval(float(os.environ["SWITCH"]))
-        if os.environ.get("STALL_DEBUG"):
-            from cogs import _stall_probe
-
-            _stall_probe.start(asyncio.get_running_loop())
-            _stall_probe.time_handles()
         self.worker = asyncio.create_task(self._work_forever(), name="crux-analysis")
         self.wake()
 
