@@ -109,12 +109,6 @@ class Analyser:
         """Set up the thread that will run `look_up`: batch encodes there use ANALYSIS_TORCH_THREADS threads."""
         if isinstance(self.library.embedder, MiniLMEmbedder):
             limit_torch_threads(ANALYSIS_TORCH_THREADS)
-        import os  # TEMPORARY
-
-        if os.environ.get("NICE"):
-            import threading
-
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), int(os.environ["NICE"]))
 
     def look_up(
         self,
