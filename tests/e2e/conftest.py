@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,3 +96,25 @@ async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, Fa
     """Open a debate on the default motion in #general and return its two threads."""
     await start_debate(fake, world)
     return debate_threads(fake, world.channel)
+
+
+#: The `crux` command of the virtualenv running the tests.
+CRUX = Path(sys.executable).parent / "crux"
+
+
+def cli_env(db: Path, **extra: str) -> dict[str, str]:
+    """Return an environment for a `crux` subprocess on this database, free of the developer's own settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
+    return env | {"CRUX_DB": str(db), "CRUX_LOG_LEVEL": "WARNING", **extra}
+
+
+def run_env(fake: FakeDiscord, world: World, db: Path, **extra: str) -> dict[str, str]:
+    """Return the environment of a `crux run` subprocess pointed at the fake, syncing to the test server."""
+    settings = {
+        "DISCORD_TOKEN": fake.token,
+        "CRUX_GUILD_ID": str(world.guild.id),
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "CRUX_LOG_LEVEL": "INFO",
+    }
+    return cli_env(db, **(settings | extra))

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.interface.bot import CruxBot
-from tests.e2e.conftest import MEMBER_PERMISSIONS, World
+from tests.e2e.conftest import CRUX, MEMBER_PERMISSIONS, World, run_env
 from tests.e2e.test_debates import CON_POINT, debate_threads, post, settled, start_debate
 from tests.e2e.test_sources import final_text
 from tests.fake_discord import FakeDiscord
@@ -168,19 +166,9 @@ async def test_crux_run_starts_with_a_bad_pdf_in_the_sources_folder(
     (folder / "a-filter.pdf").write_bytes(MALFORMED["unsupported filter"])
     (folder / "b-bomb.pdf").write_bytes(MALFORMED["decompression bomb"])
     (folder / "c-good.pdf").write_bytes(GOOD)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    env |= {
-        "DISCORD_TOKEN": fake.token,
-        "CRUX_DB": str(db),
-        "CRUX_GUILD_ID": str(world.guild.id),
-        "CRUX_SOURCES_DIR": str(folder),
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CRUX_LOG_LEVEL": "INFO",
-    }
-    crux_bin = Path(sys.executable).parent / "crux"
+    env = run_env(fake, world, db, CRUX_SOURCES_DIR=str(folder))
     process = await asyncio.create_subprocess_exec(
-        str(crux_bin), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        str(CRUX), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     try:
         await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")

@@ -5,25 +5,16 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import sys
 from pathlib import Path
 
 from bot.db import run_lock
 from bot.interface.bot import CruxBot
 from bot.sources.library import Library
 from tests.conftest import SEEDS
-from tests.e2e.conftest import World
+from tests.e2e.conftest import CRUX, World, cli_env, run_env
 from tests.e2e.test_capture_faults import CAPTURED, arguments_in, db_path, point
 from tests.e2e.test_debates import debate_threads, start_debate
 from tests.fake_discord import FakeDiscord
-
-CRUX = Path(sys.executable).parent / "crux"
-
-
-def cli_env(db: Path, **extra: str) -> dict[str, str]:
-    """Return an environment for a `crux` subprocess on this database, free of the developer's own settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    return env | {"CRUX_DB": str(db), "CRUX_LOG_LEVEL": "WARNING", **extra}
 
 
 async def test_crux_sources_add_works_while_the_bot_captures_a_burst(
@@ -84,13 +75,7 @@ async def test_kill_9_during_a_burst_loses_no_message(
     """`crux run` killed with SIGKILL mid-burst, three times, while members keep posting: every message is captured."""
     db = tmp_path / "crux.db"
     shutil.copy(seeded_db, db)
-    env = cli_env(
-        db,
-        DISCORD_TOKEN=fake.token,
-        CRUX_GUILD_ID=str(world.guild.id),
-        DISCORD_API_BASE=fake.api_base,
-        DISCORD_GATEWAY_URL=fake.gateway_url,
-    )
+    env = run_env(fake, world, db, CRUX_LOG_LEVEL="WARNING")  # its stderr is read only at the end
     posted: list[dict] = []
     thread = None
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import shutil
 import signal
 import sqlite3
-import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -22,7 +20,7 @@ from bot.db.sources import SourceStore
 from bot.interface.bot import CruxBot
 from bot.sources.embedding import MiniLMEmbedder
 from bot.sources.library import Library
-from tests.e2e.conftest import World, build_bot
+from tests.e2e.conftest import CRUX, World, build_bot, run_env
 from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, REBUTTAL, debate_threads, post, start_debate
 from tests.fake_discord import FakeChannel, FakeDiscord
 from tests.fake_discord.harness import start_client
@@ -156,18 +154,9 @@ async def test_sigterm_stops_crux_run_cleanly(fake: FakeDiscord, world: World, s
     """`crux run` sent SIGTERM finishes the analysis, logs that it stopped cleanly, closes SQLite and exits 0."""
     db = tmp_path / "crux.db"
     shutil.copy(seeded_db, db)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    env |= {
-        "DISCORD_TOKEN": fake.token,
-        "CRUX_DB": str(db),
-        "CRUX_GUILD_ID": str(world.guild.id),
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CRUX_LOG_LEVEL": "INFO",
-    }
-    crux_bin = Path(sys.executable).parent / "crux"
+    env = run_env(fake, world, db)
     process = await asyncio.create_subprocess_exec(
-        str(crux_bin), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        str(CRUX), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     try:
         await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")

@@ -15,7 +15,7 @@ from bot.db.sources import SourceStore
 from bot.interface.bot import CruxBot
 from bot.sources.documents import MAX_DOCUMENT_BYTES
 from bot.sources.library import Library
-from tests.e2e.conftest import World, build_bot
+from tests.e2e.conftest import CRUX, World, build_bot, run_env
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.harness import start_client
 
@@ -368,25 +368,13 @@ async def test_source_before_the_library_is_ready_waits_then_answers(
 
 async def test_crux_run_process_answers_source(fake: FakeDiscord, world: World, seeded_db, tmp_path) -> None:
     """`crux run` as its own process, pointed at the fake by environment variables, answers /source."""
-    import os
     import shutil
-    import sys
-    from pathlib import Path
 
     db = tmp_path / "crux.db"
     shutil.copy(seeded_db, db)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    env |= {
-        "DISCORD_TOKEN": fake.token,
-        "CRUX_DB": str(db),
-        "CRUX_GUILD_ID": str(world.guild.id),
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CRUX_LOG_LEVEL": "INFO",
-    }
-    crux_bin = Path(sys.executable).parent / "crux"
+    env = run_env(fake, world, db)
     process = await asyncio.create_subprocess_exec(
-        str(crux_bin), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+        str(CRUX), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
     )
     try:
         await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")
