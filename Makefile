@@ -34,6 +34,9 @@ test: $(STAMP) $(ARGDOWN)
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks.retrieval_eval
 	$(BIN)/python -m benchmarks.source_latency
+	$(BIN)/python -m benchmarks.cold_start
+	$(BIN)/python -m benchmarks.reply_relations --quiet
+	$(BIN)/python -m benchmarks.cruxes
 
 clean:
 	rm -rf $(VENV) tests/argdown/node_modules
