@@ -8,15 +8,16 @@ permissions); the analysis is stored before anything is posted, and each reply i
 from __future__ import annotations
 
 import asyncio
-import functools
+import collections
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 
 import discord
+import numpy as np
 from discord.ext import commands
 
-from bot.debates.analysis import Reply
+from bot.debates.analysis import ANALYSIS_BATCH, Batch, Reply
 from bot.interface.bot import CruxBot
 from bot.interface.views import CiteButton, CruxView
 from bot.markdown import escape
@@ -27,6 +28,11 @@ log = logging.getLogger(__name__)
 # After a failed batch, wait this long (doubling up to RETRY_MAX) before trying again.
 RETRY_FIRST = 1.0
 RETRY_MAX = 60.0
+# Batches handed to the encoder thread at once: the next one is queued there while the last is searched and recorded,
+# so the encoder never waits for the event loop.
+PIPELINE_DEPTH = 2
+# How often to look whether the model has loaded (crux run loads it in a thread), to warm the encoder thread up.
+WARM_UP_POLL = 0.25
 
 
 class Analysing(commands.Cog):
@@ -38,7 +44,8 @@ class Analysing(commands.Cog):
         self.wanted = asyncio.Event()
         self.idle = asyncio.Event()
         self.worker: asyncio.Task[None] | None = None
-        # The one thread that embeds (and searches the library for) queued arguments, set up by the analyser.
+        self.warming: asyncio.Task[None] | None = None
+        # The one thread that embeds queued arguments, set up by the analyser (the library is searched beside it).
         self.encoder: ThreadPoolExecutor | None = None
         self.retry_first = RETRY_FIRST
 
@@ -46,14 +53,16 @@ class Analysing(commands.Cog):
         """Register the citation button and start the worker on whatever is queued already."""
         self.bot.add_dynamic_items(CiteButton)
         self.encoder = ThreadPoolExecutor(1, "crux-analysis", initializer=self.analyser.prepare_worker)
+        self.warming = asyncio.create_task(self._warm_up(), name="crux-analysis-warm-up")
         self.worker = asyncio.create_task(self._work_forever(), name="crux-analysis")
         self.wake()
 
     async def cog_unload(self) -> None:
         """Stop the worker; what is still queued stays queued in SQLite."""
         self.bot.remove_dynamic_items(CiteButton)
-        if self.worker is not None:
-            self.worker.cancel()
+        for task in (self.warming, self.worker):
+            if task is not None:
+                task.cancel()
         if self.encoder is not None:
             self.encoder.shutdown(wait=False, cancel_futures=True)
 
@@ -79,8 +88,7 @@ class Analysing(commands.Cog):
             await self.wanted.wait()
             self.wanted.clear()
             try:
-                while await self._analyse_one_batch():
-                    pass
+                await self._analyse_queue()
                 delay = self.retry_first
             except Exception:  # the worker must survive anything; the batch stays queued
                 log.exception("Analysing a batch failed; retrying in %.0f s", delay)
@@ -90,25 +98,57 @@ class Analysing(commands.Cog):
                 continue
             self.idle.set()
 
-    async def _analyse_one_batch(self) -> bool:
-        """Analyse the oldest queued arguments; return False when the queue was empty."""
-        batch = self.analyser.batch()
-        if not batch.arguments:
-            return self.analyser.pending() > 0
+    async def _warm_up(self) -> None:
+        """Once the model is loaded, have the encoder thread set itself up and warm up before an argument waits."""
+        # The library says so with a threading.Event; a thread blocked on it would hold up a stop while it loads.
+        while not self.analyser.model_ready():  # noqa: ASYNC110
+            await asyncio.sleep(WARM_UP_POLL)
+        if self.encoder is not None:
+            self.encoder.submit(self.analyser.warm_up)
+
+    async def _analyse_queue(self) -> None:
+        """Analyse batches, oldest first, until the queue is empty.
+
+        Up to PIPELINE_DEPTH batches are with the encoder thread at once (a partial one only when it would idle);
+        each is then searched for sources in another thread and recorded here, in order, so a batch finds the
+        duplicates recorded by the one before.
+        """
+        loop = asyncio.get_running_loop()
+        ahead: collections.deque[tuple[Batch, asyncio.Future[np.ndarray]]] = collections.deque()
         try:
-            look_up = functools.partial(self.analyser.look_up, batch.arguments, batch.with_sources, batch.guilds)
-            vectors, best = await asyncio.get_running_loop().run_in_executor(self.encoder, look_up)
-            analyses = self.analyser.record(batch.arguments, vectors, best)
-        except Exception:
-            self.analyser.failed(batch)
-            raise
-        for analysis in analyses:
-            if not batch.announce[analysis.argument.id]:
-                continue
-            reply = self.analyser.policy.reply(analysis, batch.debates[analysis.argument.debate_id], time.monotonic())
-            if reply is not None:
-                await self._post_reply(reply)
-        return True
+            while True:
+                while len(ahead) < PIPELINE_DEPTH:
+                    in_hand = [i for queued, _ in ahead for i in queued.ids]
+                    if ahead and self.analyser.pending() - len(in_hand) < ANALYSIS_BATCH:
+                        break  # the encoder is busy: let a whole batch gather rather than queue a small one
+                    batch = self.analyser.batch(exclude=in_hand)
+                    if not batch.arguments:
+                        break
+                    ahead.append((batch, loop.run_in_executor(self.encoder, self.analyser.embed, batch.arguments)))
+                if not ahead:
+                    if self.analyser.pending():
+                        continue  # the batch read was all taken off the queue (deleted, or failed too often)
+                    return
+                batch, embedding = ahead.popleft()
+                try:
+                    vectors = await embedding
+                    best = await asyncio.to_thread(
+                        self.analyser.find_sources, batch.arguments, vectors, batch.with_sources, batch.guilds
+                    )
+                    analyses = self.analyser.record(batch.arguments, vectors, best)
+                except Exception:
+                    self.analyser.failed(batch)
+                    raise
+                for analysis in analyses:
+                    if not batch.announce[analysis.argument.id]:
+                        continue
+                    debate = batch.debates[analysis.argument.debate_id]
+                    reply = self.analyser.policy.reply(analysis, debate, time.monotonic())
+                    if reply is not None:
+                        await self._post_reply(reply)
+        finally:
+            for _, embedding in ahead:  # what is left stays queued; its result (or error) is not wanted
+                embedding.cancel()
 
     async def _post_reply(self, reply: Reply) -> None:
         """Post one reply under its argument; a failure is logged and costs only this reply."""

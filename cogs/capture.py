@@ -73,7 +73,7 @@ class Capturing(commands.Cog):
         self.online = True
         try:
             await self.catch_up()
-        except RuntimeError:
+        except (RuntimeError, aiohttp.ClientError):
             if not self.bot.is_closed():
                 raise
             # Crux is stopping: the catch-up was cut short, and the next start reads the threads again.

@@ -355,10 +355,12 @@ class DebateStore:
         """Return a context in which several writes commit together (see bot.db.write)."""
         return write(self.db)
 
-    def pending(self, limit: int) -> list[Pending]:
-        """Return up to `limit` arguments waiting for analysis, oldest first."""
+    def pending(self, limit: int, exclude: Sequence[int] = ()) -> list[Pending]:
+        """Return up to `limit` arguments waiting for analysis, oldest first, leaving out those in `exclude`."""
+        unless = f"where argument_id not in ({', '.join('?' * len(exclude))}) " if exclude else ""
         rows = self.db.query(
-            "select argument_id, announce, attempts from analysis_queue order by argument_id limit ?", [limit]
+            f"select argument_id, announce, attempts from analysis_queue {unless}order by argument_id limit ?",
+            [*exclude, limit],
         )
         return [Pending(row["argument_id"], bool(row["announce"]), row["attempts"]) for row in rows]
 

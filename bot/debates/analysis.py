@@ -83,12 +83,12 @@ class Analyser:
         """Return how many arguments wait for analysis."""
         return self.store.pending_count()
 
-    def batch(self, size: int = ANALYSIS_BATCH) -> Batch:
-        """Return the oldest arguments waiting for analysis, as stored now.
+    def batch(self, size: int = ANALYSIS_BATCH, exclude: Sequence[int] = ()) -> Batch:
+        """Return the oldest arguments waiting for analysis (but those in `exclude`, in hand already), as stored now.
 
         An argument deleted while it waited, or that failed MAX_ATTEMPTS times, is taken off the queue instead.
         """
-        waiting = self.store.pending(size)
+        waiting = self.store.pending(size, exclude)
         arguments = [self.store.argument(p.argument_id) for p in waiting if p.attempts < MAX_ATTEMPTS]
         dropped = [p.argument_id for p in waiting if p.attempts >= MAX_ATTEMPTS]
         if dropped:
@@ -106,9 +106,28 @@ class Analyser:
         self.store.analysis_failed(batch.ids)
 
     def prepare_worker(self) -> None:
-        """Set up the thread that will run `look_up`: batch encodes there use ANALYSIS_TORCH_THREADS threads."""
+        """Set up the thread that runs `embed`: its encodes use ANALYSIS_TORCH_THREADS threads.
+
+        It waits until the library is ready (the first batch needs the model anyway), so the model's loading and
+        CRUX_SOURCES_DIR's ingest keep torch's default: the count set here also becomes the default of threads that
+        start using torch later.
+        """
+        self.library.ready.wait()
         if isinstance(self.library.embedder, MiniLMEmbedder):
             limit_torch_threads(ANALYSIS_TORCH_THREADS)
+
+    def model_ready(self) -> bool:
+        """Return whether the model and the library are loaded."""
+        return self.library.ready.is_set()
+
+    def warm_up(self) -> None:
+        """Encode one text on the worker thread: torch's first call in a thread is slow (~0.2 s), so pay it now."""
+        if not isinstance(self.library.embedder, MiniLMEmbedder):
+            return
+        try:
+            self.library.embedder.encode(["Crux is warming up."])
+        except Exception:  # the first batch will tell
+            log.info("Warming up the analysis thread failed", exc_info=True)
 
     def look_up(
         self,
@@ -121,21 +140,39 @@ class Analyser:
         Each argument's excerpts come from the shared library and its server's own (`guilds`, one per argument;
         the shared library alone when left out). Slow, and touches only the library: call it off the event loop.
         """
+        vectors = self.embed(arguments)
+        return vectors, self.find_sources(arguments, vectors, with_sources, guilds)
+
+    def embed(self, arguments: Sequence[Argument]) -> np.ndarray:
+        """Embed arguments in one batch (slow: off the event loop, on the thread `prepare_worker` set up)."""
         if not arguments:
-            return np.empty((0, 0), np.float32), []
-        vectors = self.library.embedder.encode([a.text for a in arguments])
+            return np.empty((0, 0), np.float32)
+        return self.library.embedder.encode([a.text for a in arguments])
+
+    def find_sources(
+        self,
+        arguments: Sequence[Argument],
+        vectors: np.ndarray,
+        with_sources: Sequence[bool],
+        guilds: Sequence[int | None] | None = None,
+    ) -> list[Hit | None]:
+        """Return the best source excerpt for each argument `with_sources` (None for the others; see `look_up`)."""
         servers = guilds if guilds is not None else [None] * len(arguments)
         best: list[Hit | None] = []
         for argument, wanted, vector, guild_id in zip(arguments, with_sources, vectors, servers, strict=True):
             hits = self.library.search_encoded(argument.text, vector, k=1, guild_id=guild_id) if wanted else []
             best.append(hits[0] if hits else None)
-        return vectors, best
+        return best
 
     def record(self, arguments: Sequence[Argument], vectors: np.ndarray, best: Sequence[Hit | None]) -> list[Analysis]:
         """Store each argument's embedding, its suggested citation and any duplicate candidate it repeats.
 
-        One transaction for the batch, which also takes the arguments off the analysis queue.
+        One transaction for the batch, which also takes the arguments off the analysis queue. An argument edited
+        since it was read is left out: it stays queued, to be analysed with its new text.
         """
+        kept = [i for i, a in enumerate(arguments) if self.store.argument(a.id).text == a.text]
+        if len(kept) < len(arguments):
+            arguments, vectors, best = [arguments[i] for i in kept], vectors[kept], [best[i] for i in kept]
         try:
             with self.store.transaction():
                 results = self._record(arguments, vectors, best)
