@@ -13,6 +13,7 @@ from bot.db import parse_time
 from bot.db.debates import DebateStore
 from bot.db.hinges import HingeStore
 from bot.debates.crux_report import CruxInputs
+from bot.debates.marks import HingeInputs
 from bot.debates.model import ANSWERS, Argument, Debate, Delta, Link, Relation, Side, StanceChange
 from bot.debates.review import ReviewCard, next_after, review_queue
 from bot.debates.service import load_map
@@ -220,6 +221,16 @@ class Hinges:
             sides=self.sides(debate),
             marks=[(mark.member_id, mark.argument_id) for mark in self.hinges.crux_marks(debate.id)],
             ballots=[(member, vote.argument_id, vote.value) for member, cast in votes.items() for vote in cast],
+        )
+
+    def hinge_inputs(self, debate: Debate) -> HingeInputs:
+        """Read what every argument's marks are computed from (bot.debates.marks.debate_hinges computes them)."""
+        return HingeInputs(
+            cruxes=self.crux_inputs(debate),
+            stances=self.stances(debate),
+            stance_changes=self.hinges.stance_changes(debate.id),
+            crux_marks=self.hinges.crux_marks(debate.id),
+            deltas=self.hinges.deltas(debate.id),
         )
 
     def _set_crux(self, argument: Argument, member_id: int, marked: bool) -> CruxToggle:

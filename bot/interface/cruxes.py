@@ -14,8 +14,8 @@ import discord
 
 from bot.debates.common_ground import Bridging
 from bot.debates.crux_report import CruxEntry, CruxReport, CruxSeed, crux_seed
+from bot.debates.marks import STANDING_BADGES
 from bot.debates.model import Argument, Citation, Debate, Votes
-from bot.debates.standing import Standing
 from bot.errors import DebateError
 from bot.interface.bot import CruxBot, answer_error
 from bot.interface.checks import require_in_channel, require_manage_threads
@@ -25,7 +25,6 @@ from bot.prompts import render
 
 log = logging.getLogger(__name__)
 
-BADGES: dict[Standing, str] = {"stands": "🟢 stands", "refuted": "🔴 refuted", "contested": "🟡 contested"}
 KINDS = {"double": "🎯 Double crux", "divisive": "⚖️ Splits the sides"}
 QUOTE_CHARS = 160
 SEED_QUOTE_CHARS = 140
@@ -93,7 +92,7 @@ def crux_lines(debate: Debate, report: CruxReport) -> list[str]:
         argument, crux = entry.argument, entry.crux
         heading = (
             f"**{rank}. {KINDS[crux.kind]}** · [{argument.label}]({argument.jump_url}) · "
-            f"{SIDE_TITLES[argument.side]} · {BADGES[entry.standing]}"
+            f"{SIDE_TITLES[argument.side]} · {STANDING_BADGES[entry.standing]}"
         )
         lines += [
             "",
@@ -126,7 +125,7 @@ def seed_messages(debate: Debate, seed: CruxSeed) -> list[str]:
         jump_url=argument.jump_url,
         author=escape(argument.author_name),
         side=SIDE_TITLES[argument.side],
-        standing=BADGES[seed.standing],
+        standing=STANDING_BADGES[seed.standing],
         supports="\n".join(_answer(child, votes) for child, votes in seed.supports) or "*None yet.*",
         attacks="\n".join(_answer(child, votes) for child, votes in seed.attacks) or "*None yet.*",
         sources="\n".join(_excerpt(citation) for citation in seed.excerpts) or "*No excerpt cited or suggested yet.*",

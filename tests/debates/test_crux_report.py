@@ -11,47 +11,7 @@ from bot.debates.hinges import Hinges
 from bot.debates.model import Argument, Debate
 from bot.errors import DebateError
 from bot.services import Services
-from tests.debates.conftest import ADA, BEN, CHIPS, CON, CY, LAG, PRO, RACE, TIME, TREATY, post, rebut
-
-PRO_MEMBERS = (101, 102, 103, 104)
-CON_MEMBERS = (201, 202, 203, 204)
-
-
-@pytest.fixture
-def hinges(services: Services) -> Hinges:
-    """Return the hinges service."""
-    return services.hinges
-
-
-@pytest.fixture
-def camps(hinges: Hinges, debate: Debate) -> None:
-    """Four members declare for the motion and four against it."""
-    for member in PRO_MEMBERS:
-        hinges.declare(debate, member, 1)
-    for member in CON_MEMBERS:
-        hinges.declare(debate, member, -2)
-
-
-def vote_all(services: Services, argument: Argument, members: tuple[int, ...], emoji: str) -> None:
-    """Have each member react to an argument with 👍 or 👎."""
-    for member in members:
-        services.capture.vote(argument.message_id, member, emoji, added=True)
-
-
-@pytest.fixture
-def planted(services: Services, hinges: Hinges, debate: Debate, ids: Iterator[int], camps: None) -> dict[str, Argument]:
-    """Plant a divisive argument, a common-ground one, a double crux, and an attack that refutes the divisive one."""
-    divisive = post(services, ids, PRO, CHIPS, author=ADA)
-    common = post(services, ids, PRO, TIME, author=ADA)
-    double = post(services, ids, CON, RACE, author=BEN)
-    attack = rebut(services, ids, divisive, LAG, author=CY)
-    vote_all(services, divisive, PRO_MEMBERS, "👍")
-    vote_all(services, divisive, CON_MEMBERS, "👎")
-    vote_all(services, common, PRO_MEMBERS + CON_MEMBERS, "👍")
-    hinges.toggle_crux(double.message_id, PRO_MEMBERS[0])
-    hinges.toggle_crux(double.message_id, CON_MEMBERS[0])
-    hinges.toggle_crux(double.message_id, CON_MEMBERS[1])
-    return {"divisive": divisive, "common": common, "double": double, "attack": attack}
+from tests.debates.conftest import ADA, BEN, CHIPS, CON, CON_MEMBERS, CY, PRO, PRO_MEMBERS, RACE, TREATY, post, vote_all
 
 
 def test_double_cruxes_come_first_then_divisive_and_never_common_ground(
