@@ -1,8 +1,10 @@
 """Draw the example debate's map, and time drawing synthetic maps of 200 and 2,000 arguments.
 
-Loads docs/example-debate.json into an in-memory database through the real DebateStore, draws its map with
-bot.maps.image.render_map and writes docs/map-example.png. Then builds two synthetic debates (random reply trees with
-supports, cross-side attacks and votes, fixed seeds) and prints how long each takes to draw and the note it carries.
+Loads docs/example-debate.json into an in-memory database through the real DebateStore and HingeStore (arguments,
+links, votes, and the crux marks, Δ and cross-side votes of members who declared a stance), computes its marks as
+/map image does, draws its map with bot.maps.image.render_map and writes docs/map-example.png. Then builds two
+synthetic debates (random reply trees with supports, cross-side attacks and votes, fixed seeds) and prints how long
+each takes to mark and draw and the note it carries.
 
 Run: .venv/bin/python -m benchmarks.render_example [--example FILE] [--out FILE]
 (defaults: docs/example-debate.json and docs/map-example.png)
@@ -20,6 +22,9 @@ from typing import Any
 
 from bot.db import open_database
 from bot.db.debates import DebateStore
+from bot.db.hinges import HingeStore
+from bot.debates.hinges import Hinges
+from bot.debates.marks import DebateHinges, debate_hinges
 from bot.debates.model import Argument, DebateMap, Relation, Side, other_side
 from bot.debates.service import load_map
 from bot.maps.image import MapImage, render_map
@@ -34,6 +39,9 @@ WORDS = (
 )
 
 WORD_LIST = WORDS.split()
+#: The stance a member of each side declares, and the explanation every example Δ gives.
+STANCES: dict[Side, int] = {"pro": 1, "con": -1}
+DELTA_WHY = "This argument answered the doubt I had, and I now see that side of the motion differently than before."
 
 
 class Loader:
@@ -41,6 +49,7 @@ class Loader:
 
     def __init__(self, motion: str) -> None:
         self.store = DebateStore(open_database(":memory:"))
+        self.hinges = Hinges(self.store, HingeStore(self.store.db))
         self.debate = self.store.create_debate(1, 2, "forum", motion, 3, THREADS)
         self.message_id = 2_000_000
         self.voters = 5_000_000
@@ -70,13 +79,35 @@ class Loader:
                 self.voters += 1
                 self.store.set_vote(argument, self.voters, value)
 
+    def member(self, side: Side) -> int:
+        """Add a member who declared for (pro) or against (con) the motion; return their id."""
+        self.voters += 1
+        self.hinges.hinges.declare_stance(self.debate.id, self.voters, STANCES[side])
+        return self.voters
+
+    def mark(self, argument: Argument, entry: dict[str, Any]) -> None:
+        """Record an example entry's cross-side votes, crux marks and Δ, each by new members of a declared side."""
+        side: Side
+        for side, count in entry.get("approved_by", {}).items():
+            for _ in range(count):
+                self.store.set_vote(argument, self.member(side), 1)
+        for side, count in entry.get("crux_for", {}).items():
+            for _ in range(count):
+                self.hinges.hinges.mark_crux(argument, self.member(side))
+        for _ in range(entry.get("deltas", 0)):
+            self.hinges.hinges.award_delta(argument, self.member(other_side(argument.side)), DELTA_WHY)
+
     def map(self) -> DebateMap:
         """Read the debate's map back from the store."""
         return load_map(self.store, self.debate)
 
+    def marks(self) -> DebateHinges:
+        """Compute every argument's marks as /map image does."""
+        return debate_hinges(self.hinges.hinge_inputs(self.debate))
 
-def load_example(path: Path) -> DebateMap:
-    """Load the example debate file (see its 'about') through the real store and return its map."""
+
+def load_example(path: Path) -> DebateHinges:
+    """Load the example debate file (see its 'about') through the real stores and return its marks and map."""
     document: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
     loader = Loader(document["motion"])
     by_number: dict[int, Argument] = {}
@@ -94,10 +125,11 @@ def load_example(path: Path) -> DebateMap:
                 loader.store.link(argument, by_number[target], relation, "context_menu", argument.author_id)
         votes = entry.get("votes", {})
         loader.vote(argument, votes.get("up", 0), votes.get("down", 0))
-    return loader.map()
+        loader.mark(argument, entry)
+    return loader.marks()
 
 
-def synthetic_map(size: int, seed: int) -> DebateMap:
+def synthetic_map(size: int, seed: int) -> DebateHinges:
     """Build a random debate of `size` arguments: a few roots per side, each later one answering an earlier one."""
     rng = random.Random(seed)
     loader = Loader(f"Synthetic debate of {size} arguments")
@@ -119,13 +151,13 @@ def synthetic_map(size: int, seed: int) -> DebateMap:
                     loader.store.link(argument, second, "attacks" if second.side != side else "supports", "reply", None)
         loader.vote(argument, rng.randint(0, 6), rng.randint(0, 2))
         arguments.append(argument)
-    return loader.map()
+    return loader.marks()
 
 
-def timed(debate_map: DebateMap) -> tuple[MapImage, float]:
-    """Draw a map and return it with the seconds it took."""
+def timed(hinges: DebateHinges) -> tuple[MapImage, float]:
+    """Compute a debate's marks again and draw its map with them, as /map image does; return it and the seconds."""
     start = time.perf_counter()
-    image = render_map(debate_map)
+    image = render_map(hinges.inputs.debate_map, hinges=debate_hinges(hinges.inputs))
     return image, time.perf_counter() - start
 
 
@@ -136,20 +168,22 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "map-example.png")
     args = parser.parse_args()
 
-    example = load_example(args.example)
-    image, seconds = timed(example)
+    hinges = load_example(args.example)
+    example = hinges.inputs.debate_map
+    image, seconds = timed(hinges)
     args.out.write_bytes(image.png)
     print(
         f"example: {len(example.numbered)} arguments, {len(example.relations)} relations -> {args.out.name} "
         f"{image.width}x{image.height} px, {image.nodes} boxes, {image.edges} edges, {len(image.png):,} bytes, "
-        f"drawn in {seconds * 1000:.0f} ms; note: {image.note}"
+        f"marked and drawn in {seconds * 1000:.0f} ms; note: {image.note}\n{image.caption}"
     )
     for size in SYNTHETIC_SIZES:
-        built = synthetic_map(size, seed=size)
-        image, seconds = timed(built)
+        marked = synthetic_map(size, seed=size)
+        built = marked.inputs.debate_map
+        image, seconds = timed(marked)
         print(
             f"synthetic {size}: {len(built.relations)} relations -> {image.width}x{image.height} px, "
-            f"{image.nodes} boxes, {image.edges} edges, drawn in {seconds * 1000:.0f} ms; note: {image.note}"
+            f"{image.nodes} boxes, {image.edges} edges, marked and drawn in {seconds * 1000:.0f} ms; note: {image.note}"
         )
 
 

@@ -20,7 +20,6 @@ from dotenv import find_dotenv, load_dotenv
 from bot.db import open_database, run_lock
 from bot.db.debates import DebateStore
 from bot.db.sources import SourceStore
-from bot.debates.service import load_map
 from bot.errors import CruxError, SettingsError
 from bot.services import build_services
 from bot.settings import Settings, configure_logging
@@ -216,15 +215,21 @@ def debates_list(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
-    """Write one debate's whole map in a format, to a file or standard output."""
+    """Write one debate's whole map in a format, with where it hinges, to a file or standard output."""
+    from bot.db.hinges import HingeStore
+    from bot.debates.hinges import Hinges
+    from bot.debates.marks import debate_hinges
     from bot.maps.exports import export_map
 
-    store = DebateStore(open_database(settings.db_path, create=False))
+    db = open_database(settings.db_path, create=False)
+    store = DebateStore(db)
     try:
         debate = store.debate(args.debate)
     except LookupError:
         raise CruxError(f"There is no debate {args.debate}. `crux debates list` shows them.") from None
-    name, text = export_map(load_map(store, debate), args.format)
+    # The marks are computed from the map they were read with, so the file's scores and arguments agree.
+    hinges = debate_hinges(Hinges(store, HingeStore(db)).hinge_inputs(debate))
+    name, text = export_map(hinges.inputs.debate_map, args.format, hinges)
     if args.output == "-":
         sys.stdout.write(text)
     else:

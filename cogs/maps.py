@@ -1,4 +1,8 @@
-"""See a debate as a whole: /map show draws each side's tree, /map export hands over the whole map as a file."""
+"""See a debate as a whole: /map show lists each side's tree, /map image draws it, /map export hands over a file.
+
+Every view shows each argument's badges (bot/debates/marks.py), read from the hinges service and computed off the
+event loop: /map show names a standing only when it is refuted or contested, and common ground, crux and Δ always.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.debates.model import SIDES, DebateMap, Side
+from bot.debates.marks import DebateHinges, HingeInputs, debate_hinges
+from bot.debates.model import SIDES, Debate, DebateMap, Side
 from bot.interface.bot import CruxBot
 from bot.interface.transformers import DebateOption, debate_here
 from bot.interface.views import Pages
 from bot.maps.exports import FORMATS, export_map
-from bot.maps.image import render_map
-from bot.maps.tree import TreeLine, trees
+from bot.maps.image import MapImage, render_map
+from bot.maps.tree import TreeLine, legend, line_badges, trees
 from bot.markdown import paginate
 
 SIGNS = {None: "•", "supports": "➕", "attacks": "➖", "responds_to": "↩"}
@@ -44,20 +49,33 @@ class Maps(commands.Cog):
         side: str | None = None,
         public: bool = False,
     ) -> None:
-        """Show a debate as a tree per side: arguments, what supports and attacks them, and votes."""
+        """Show a debate as a tree per side: arguments, what supports and attacks them, votes and badges.
+
+        Badges: 🔴 refuted or 🟡 contested (no standing badge: it stands), 🤝 common ground, 🎯 double crux or
+        🔑 crux, and Δn for the minds an argument changed.
+        """
         found = debate_here(interaction, debate)
-        debate_map = self.bot.services.debates.map(found)
+        hinges = await self._hinges(found)
+        debate_map = hinges.inputs.debate_map
         sides: list[Side] = [s for s in SIDES if s == side] or list(SIDES)
         outline = trees(debate_map)
         embeds = []
+        shown: list[str] = []
         for current in sides:
-            lines = [_line(row) for row in outline[current]] or ["*No arguments yet.*"]
+            lines = []
+            for row in outline[current]:
+                badges = line_badges(hinges.of(row.argument.id)) if row.first or row.continued else []
+                shown.extend(badges)
+                lines.append(_line(row, badges))
+            lines = lines or ["*No arguments yet.*"]
             for page in paginate(lines):
                 embed = discord.Embed(
                     title=f"{current.title()} — {found.motion}"[:256], description=page, colour=_colour(current)
                 )
                 embeds.append(embed)
         summary = _summary(debate_map)
+        if shown:
+            summary += f"\n-# {legend(shown)}"
         view = Pages(embeds, interaction.user.id)
         await interaction.response.send_message(summary, embed=embeds[0], view=view, ephemeral=not public)
 
@@ -76,14 +94,16 @@ class Maps(commands.Cog):
         depth: app_commands.Range[int, 1, 10] | None = None,
         public: bool = False,
     ) -> None:
-        """Draw a debate's map as a picture: boxes for arguments, arrows for supports and attacks."""
+        """Draw a debate's map as a picture: boxes for arguments, arrows for supports and attacks, and badges."""
         found = debate_here(interaction, debate)
-        debate_map = self.bot.services.debates.map(found)
+        inputs = self.bot.services.hinges.hinge_inputs(found)
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        # Layout and drawing take a moment on big maps: keep them off the event loop.
-        picture = await asyncio.to_thread(render_map, debate_map, root=root, depth=depth)
+        # The marks, layout and drawing take a moment on big maps: keep them off the event loop.
+        picture = await asyncio.to_thread(_draw, inputs, root, depth)
         file = discord.File(io.BytesIO(picture.png), filename=f"debate-{found.number}-map.png")
         text = f"Debate {found.number}: {picture.nodes} arguments and {picture.edges} links drawn."
+        if picture.caption:
+            text += f"\n{picture.caption}"
         if picture.note:
             text += f"\n{picture.note}"
         await interaction.followup.send(text, file=file, ephemeral=not public)
@@ -97,12 +117,25 @@ class Maps(commands.Cog):
     async def export(self, interaction: discord.Interaction, format: str, debate: DebateOption | None = None) -> None:
         """Download a debate's whole map as a file."""
         found = debate_here(interaction, debate)
-        name, text = export_map(self.bot.services.debates.map(found), format)
+        hinges = await self._hinges(found)
+        name, text = export_map(hinges.inputs.debate_map, format, hinges)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
         await interaction.response.send_message(f"Debate {found.number} as {format}.", file=file, ephemeral=True)
 
+    # -- helpers ------------------------------------------------------------------------------------------------------
 
-def _line(row: TreeLine) -> str:
+    async def _hinges(self, found: Debate) -> DebateHinges:
+        """Read a debate's hinge inputs (its map among them) and compute every argument's marks off the event loop."""
+        inputs = self.bot.services.hinges.hinge_inputs(found)
+        return await asyncio.to_thread(debate_hinges, inputs)
+
+
+def _draw(inputs: HingeInputs, root: int | None, depth: int | None) -> MapImage:
+    """Compute the marks and draw the map with them (in a worker thread)."""
+    return render_map(inputs.debate_map, root=root, depth=depth, hinges=debate_hinges(inputs))
+
+
+def _line(row: TreeLine, badges: list[str]) -> str:
     argument = row.argument
     indent = "\u2003" * row.depth
     label = f"[{argument.label}]({argument.jump_url})"
@@ -112,7 +145,8 @@ def _line(row: TreeLine) -> str:
     if len(text) > TEXT_CHARS:
         text = text[: TEXT_CHARS - 1] + "…"
     votes = f" · 👍{row.votes.up} 👎{row.votes.down}" if row.votes.up or row.votes.down else ""
-    return f"{indent}{SIGNS[row.relation]} {label} {discord.utils.escape_markdown(text)}{votes}"
+    marks = "".join(f" · {badge}" for badge in badges)
+    return f"{indent}{SIGNS[row.relation]} {label} {discord.utils.escape_markdown(text)}{votes}{marks}"
 
 
 def _summary(debate_map: DebateMap) -> str:

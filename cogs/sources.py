@@ -24,6 +24,8 @@ MAX_LISTED = 25
 EXCERPT_CHARS = 1100
 # How long /source waits for the library to finish loading after a start before saying so (it takes seconds).
 READY_TIMEOUT = 120.0
+# A /source search that takes longer than this is deferred ("Crux is thinking…") and its answer follows up.
+ANSWER_WITHIN = 1.0
 
 
 class Sources(commands.Cog):
@@ -62,21 +64,25 @@ class Sources(commands.Cog):
         elif not self.library.index.covers(interaction.guild_id):
             await interaction.response.send_message(render("library_empty"), ephemeral=True)
             return
-        # Encoding and the database reads run in a worker thread, started before the defer so the two overlap; the
-        # defer is still sent before waiting for the search, so Discord's 3 s window is never missed.
+        # Encoding and the database reads run in a worker thread. A search that is done within ANSWER_WITHIN is the
+        # answer itself (one round trip); a slower one is deferred then, well inside Discord's 3 s window.
         search = asyncio.ensure_future(
             asyncio.to_thread(self.library.search, text, count, guild_id=interaction.guild_id)
         )
-        try:
-            if not interaction.response.is_done():
+        header = render("source_header", query=escape(text))
+        if not interaction.response.is_done():
+            done, _ = await asyncio.wait([search], timeout=ANSWER_WITHIN)
+            if done:
+                embeds = [_hit_embed(hit) for hit in search.result()]
+                await interaction.response.send_message(header, embeds=embeds, ephemeral=not public)
+                return
+            try:
                 await interaction.response.defer(ephemeral=not public, thinking=True)
-        finally:
+            finally:
+                hits = await search
+        else:
             hits = await search
-        await interaction.followup.send(
-            render("source_header", query=escape(text)),
-            embeds=[_hit_embed(hit) for hit in hits],
-            ephemeral=not public,
-        )
+        await interaction.followup.send(header, embeds=[_hit_embed(hit) for hit in hits], ephemeral=not public)
 
     @sources.command(name="list")
     async def list_sources(self, interaction: discord.Interaction) -> None:

@@ -15,7 +15,7 @@ from bot.interface.bot import CruxBot
 from bot.interface.checks import require_manage_threads
 from bot.interface.transformers import DebateOption, debate_here
 from bot.interface.views import Pages
-from bot.summary import render_summary, summarise, summary_pages
+from bot.summary import render_summary, summarise_debate, summary_pages
 
 
 class Summaries(commands.Cog):
@@ -39,16 +39,17 @@ class Summaries(commands.Cog):
         side: str | None = None,
         public: bool = False,
     ) -> None:
-        """Digest a debate: strongest and contested arguments, open attacks, themes, sources and who took part."""
+        """Digest a debate: strongest arguments, open attacks, themes, common ground, cruxes, minds changed."""
         if public:
             require_manage_threads(interaction)
         found = debate_here(interaction, debate)
         await interaction.response.defer(ephemeral=not public, thinking=True)
-        debate_map = self.bot.services.debates.map(found)
+        # Store reads stay on the loop, as everywhere; the map comes with the marks' inputs, read once.
+        inputs = self.bot.services.hinges.hinge_inputs(found)
         vectors = self.bot.services.debates.vectors(found)
         chosen = next((s for s in SIDES if s == side), None)
-        # Clustering thousands of arguments is CPU work: keep it off the event loop.
-        digest = await asyncio.to_thread(summarise, debate_map, vectors, side=chosen)
+        # Clustering and scoring thousands of arguments is CPU work: keep it off the event loop.
+        digest = await asyncio.to_thread(summarise_debate, inputs, vectors, side=chosen)
         pages = summary_pages(digest)
         if not pages:
             raise DebateError("There is nothing to summarise yet.")

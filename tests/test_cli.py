@@ -329,6 +329,39 @@ def test_debates_list_and_export(env: Path, tmp_path: Path, capsys: pytest.Captu
     assert "[#1]: Safety research needs time" in capsys.readouterr().out
 
 
+def test_export_carries_where_the_debate_hinges(env: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`crux export` writes schema v2: stances, ballots, crux marks and scores; its Argdown has the marks as tags."""
+    from bot.db import open_database
+    from bot.db.debates import DebateStore
+    from bot.db.hinges import HingeStore
+
+    _debate_in(env)
+    db = open_database(env)
+    store, hinges = DebateStore(db), HingeStore(db)
+    _, rebuttal = store.arguments(1)
+    hinges.declare_stance(1, 4, 2)
+    hinges.mark_crux(rebuttal, 4)
+    store.set_vote(rebuttal, 6, 1)
+    db.conn.close()
+
+    target = tmp_path / "map.json"
+    assert main(["export", "1", "--format", "json", "-o", str(target)]) == 0
+    exported = json.loads(target.read_text(encoding="utf-8"))
+    assert exported["schema"] == "crux.debate-map/2"
+    stances = {s["member"]: (s["value"], s["declared"]) for s in exported["stances"]}
+    assert stances == {"4": (2, True), "5": (-1, False), "6": (-1, False)}
+    assert exported["ballots"] == [{"member": "6", "argument": 2, "vote": 1}]
+    assert [(m["member"], m["argument"]) for m in exported["crux_marks"]] == [("4", 2)]
+    scores = {a["number"]: a["scores"] for a in exported["arguments"]}
+    assert (scores[1]["standing"], scores[2]["crux_marks"]) == ("refuted", {"pro": 1, "con": 0, "other": 0})
+    assert exported["links"][0]["method"] == "context_menu"
+
+    assert main(["export", "1", "--format", "argdown", "-o", "-"]) == 0
+    argdown = capsys.readouterr().out
+    assert "[#1]: Safety research needs time that the race does not give it. #refuted" in argdown
+    assert "A pause only helps the labs that ignore it. #crux" in argdown
+
+
 def test_export_of_an_unknown_debate_says_how_to_find_one(env: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """Exporting a debate that does not exist fails with exit 1 and points at `crux debates list`."""
     _debate_in(env)

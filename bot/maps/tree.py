@@ -2,14 +2,37 @@
 
 `/map show`, the Markdown and Argdown exports and the map image's choice of top-level arguments all read the same
 outline, so every view lists the same arguments in the same order.
+
+A tree line also shows its argument's badges (bot/debates/marks.py). An argument that stands is the usual case, so
+its standing is left unsaid: a line names its standing only when it is refuted or contested, and always shows common
+ground, a crux or double crux, and its Δ count. `legend` explains the badges a view shows.
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from bot.debates.marks import (
+    COMMON_GROUND_BADGE,
+    CRUX_BADGE,
+    DELTA_SIGN,
+    DOUBLE_CRUX_BADGE,
+    STANDING_BADGES,
+    ArgumentMarks,
+)
 from bot.debates.model import SIDES, Argument, DebateMap, Side, Votes
+
+#: What each badge means, in the order a legend lists them (the Δ badge carries its count: Δ2).
+BADGE_MEANINGS = {
+    STANDING_BADGES["refuted"]: "an attack on it stands",
+    STANDING_BADGES["contested"]: "attacks on it are undecided",
+    COMMON_GROUND_BADGE: "both sides approve",
+    DOUBLE_CRUX_BADGE: "would change minds on both sides",
+    CRUX_BADGE: "would change a mind",
+    f"{DELTA_SIGN}n": "minds it changed",
+}
 
 # Deeper reply chains continue in a new top-level tree: no reader follows a list nested 20 deep, and the Argdown
 # parser fails at about 270 levels of indentation.
@@ -90,3 +113,19 @@ def trees(debate_map: DebateMap) -> dict[Side, list[TreeLine]]:
                         stack.extend((depth + 1, rel, child) for rel, child in reversed(children))
             pending.extendleft((argument, True) for argument in reversed(deferred))
     return outline
+
+
+def line_badges(marks: ArgumentMarks | None) -> list[str]:
+    """Return the badges a tree line shows: its standing unless it stands, then common ground, crux and Δ count."""
+    if marks is None:
+        return []
+    return marks.badges(standing=marks.standing != "stands")
+
+
+def legend(badges: Iterable[str]) -> str:
+    """Return a one-line legend of the badges shown, in a fixed order ("" when none is shown)."""
+    shown = {f"{DELTA_SIGN}n" if badge.startswith(DELTA_SIGN) else badge for badge in badges}
+    parts = [f"{badge}: {meaning}" for badge, meaning in BADGE_MEANINGS.items() if badge in shown]
+    if not parts:
+        return ""
+    return " · ".join([*parts, "no standing badge: it stands"])

@@ -5,8 +5,10 @@ thread, for the counts of who took part) or names a cited source excerpt by titl
 an argument's own text, shortened and Markdown-escaped. No language model writes anything.
 
 The parts: ``analysis`` scores and ranks the arguments and finds open attacks, sources and participation
-(``summarise``, ``open_attacks``); ``themes`` groups a side's arguments by meaning (``average_linkage``);
-``render`` writes the digest as Markdown (``render_summary``); ``paging`` splits it for embeds (``summary_pages``).
+(``summarise``, ``open_attacks``; ``summarise_debate`` also computes the marks of bot/debates/marks.py);
+``hinges`` gathers common ground, cruxes and changed minds from those marks (``hinge_sections``,
+``opinion_moves``); ``themes`` groups a side's arguments by meaning (``average_linkage``); ``render`` writes the
+digest as Markdown (``render_summary``); ``paging`` splits it for embeds (``summary_pages``).
 
 How arguments are ranked (docs/summary.md, "How the summary ranks"):
 
@@ -21,6 +23,10 @@ How arguments are ranked (docs/summary.md, "How the summary ranks"):
   attacks, then the earliest), so the work stays bounded however long the debate runs. A theme is named by its most
   central argument, the one with the highest mean similarity to the other members.
 - sources: documents by the number of citations the authors confirmed ('cited'), then the number Crux suggested.
+- common ground: the arguments marked as such (each side has MIN_VOTERS_PER_SIDE voters and a bridging score of at
+  least COMMON_GROUND_SCORE), best score first; cruxes: as /cruxes ranks them, double cruxes first; Δ oldest first,
+  and the arguments by the Δ they earned; how opinion moved: each member's first declared stance against their
+  latest. These cover the whole debate whatever side is asked for.
 """
 
 from bot.summary.analysis import (
@@ -33,6 +39,15 @@ from bot.summary.analysis import (
     Summary,
     open_attacks,
     summarise,
+    summarise_debate,
+)
+from bot.summary.hinges import (
+    ChangedMind,
+    CommonGround,
+    HingeSections,
+    OpinionMoves,
+    hinge_sections,
+    opinion_moves,
 )
 from bot.summary.paging import summary_pages
 from bot.summary.render import render_summary
@@ -41,7 +56,11 @@ from bot.summary.themes import CLUSTER_CAP, THEME_CUT, Theme, average_linkage
 __all__ = [
     "CLUSTER_CAP",
     "THEME_CUT",
+    "ChangedMind",
+    "CommonGround",
+    "HingeSections",
     "OpenAttack",
+    "OpinionMoves",
     "Participation",
     "Passage",
     "ScoredArgument",
@@ -50,8 +69,11 @@ __all__ = [
     "Summary",
     "Theme",
     "average_linkage",
+    "hinge_sections",
     "open_attacks",
+    "opinion_moves",
     "render_summary",
     "summarise",
+    "summarise_debate",
     "summary_pages",
 ]

@@ -14,7 +14,9 @@ from datetime import UTC, datetime, timedelta
 import numpy as np
 
 from bot.db import parse_time
+from bot.debates.marks import DebateHinges, HingeInputs, debate_hinges
 from bot.debates.model import SIDES, Argument, Citation, Debate, DebateMap, Side, Votes
+from bot.summary.hinges import HingeSections, hinge_sections
 from bot.summary.themes import Theme, side_themes
 
 SUPPORT_WEIGHT = 1.0
@@ -114,13 +116,15 @@ class Participation:
 
 @dataclass(frozen=True)
 class Summary:
-    """A debate's digest: per side, then sources and participation over the debate."""
+    """A debate's digest: per side, then where the debate hinges, sources and participation over the debate."""
 
     debate: Debate
     generated_at: datetime
     sides: tuple[SideSummary, ...]
     sources: tuple[Source, ...]
     participation: Participation
+    #: Common ground, cruxes and changed minds over both sides; None when the digest was made without the marks.
+    hinges: HingeSections | None = None
 
     @property
     def empty(self) -> bool:
@@ -137,10 +141,12 @@ def summarise(
     *,
     side: Side | None = None,
     now: datetime | None = None,
+    hinges: DebateHinges | None = None,
 ) -> Summary:
     """Digest a debate map, for both sides or one; `vectors` maps argument row ids to embeddings (some may be missing).
 
-    Sources count only the citations of the sides summarised; participation always covers the whole debate.
+    Sources count only the citations of the sides summarised; participation, and the common ground, cruxes and
+    changed minds read from `hinges` (the same debate's marks), always cover the whole debate.
     """
     moment = _aware(now) if now is not None else datetime.now(UTC)
     sides: tuple[Side, ...] = SIDES if side is None else (side,)
@@ -191,7 +197,19 @@ def summarise(
         sides=tuple(summaries),
         sources=_sources(cited, numbered),
         participation=_participation(debate_map),
+        hinges=hinge_sections(hinges) if hinges is not None else None,
     )
+
+
+def summarise_debate(
+    inputs: HingeInputs,
+    vectors: dict[int, np.ndarray],
+    *,
+    side: Side | None = None,
+    now: datetime | None = None,
+) -> Summary:
+    """Compute a debate's marks from their inputs and digest its map with them (CPU work: run it off the loop)."""
+    return summarise(inputs.debate_map, vectors, side=side, now=now, hinges=debate_hinges(inputs))
 
 
 def open_attacks(debate_map: DebateMap, now: datetime | None = None) -> list[OpenAttack]:

@@ -1,4 +1,8 @@
-"""The digest as Markdown: every line from a prompts/summary_*.md template, every member's word escaped."""
+"""The digest as Markdown: every member's word escaped, every line linked.
+
+The sides, sources and participation come from prompts/summary_*.md templates; the hinge sections (common ground,
+cruxes, minds changed) are written here, with the badges of bot/debates/marks.py, so they read like the map's.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,20 @@ import re
 from collections.abc import Iterable
 from datetime import timedelta
 
+from bot.debates.common_ground import Bridging
+from bot.debates.crux_report import CruxEntry
+from bot.debates.marks import DELTA_SIGN, DOUBLE_CRUX_BADGE, STANDING_BADGES
 from bot.debates.model import Argument, Debate, Side
+from bot.debates.stances import SCALE
 from bot.markdown import SIDE_TITLES, escape, markdown_url, quote
 from bot.prompts import render
 from bot.summary.analysis import SideSummary, Source, Summary
+from bot.summary.hinges import HingeSections, OpinionMoves
 
 LINKS_SHOWN = 10
 DISCORD_LINK = "https://discord.com/channels/"
+#: How a crux that is listed because the sides' votes split on it is named (a double crux has its own badge).
+SPLIT_BADGE = "⚖️ splits the sides"
 
 
 def render_summary(summary: Summary) -> str:
@@ -26,7 +37,7 @@ def render_summary(summary: Summary) -> str:
         debate_id=debate.number,
         motion=escape(debate.motion),
         status=debate.status,
-        sides="\n\n".join(_render_side(summary, side) for side in summary.sides),
+        sides="\n\n".join([*(_render_side(summary, side) for side in summary.sides), *_render_hinges(summary)]),
         sources="\n".join(_render_source(source) for source in summary.sources),
         participation=_render_participation(summary),
     )
@@ -103,6 +114,96 @@ def _render_side(summary: Summary, side: SideSummary) -> str:
         not_clustered=side.not_clustered,
         themes="\n".join(themes),
     )
+
+
+def _render_hinges(summary: Summary) -> list[str]:
+    """Return the common ground, cruxes and minds changed sections (none without marks; empty ones are dropped)."""
+    hinges = summary.hinges
+    if hinges is None:
+        return []
+    debate = summary.debate
+    common = [f"- {_argument(debate, found.argument)} — {_agreement(found.votes)}" for found in hinges.common_ground]
+    cruxes = [f"{rank}. {_crux(debate, entry)}" for rank, entry in enumerate(hinges.cruxes, start=1)]
+    return [
+        f"## Common ground: what both sides approve ({_shown(hinges.common_ground_count, len(common), 'best')})\n\n"
+        + "\n".join(common),
+        f"## Cruxes: where the debate hinges ({_shown(hinges.crux_count, len(cruxes), 'first')})\n\n"
+        + "\n".join(cruxes),
+        _render_minds(debate, hinges),
+    ]
+
+
+def _render_minds(debate: Debate, hinges: HingeSections) -> str:
+    givers = hinges.delta_givers
+    deltas = [
+        f"- <@{found.delta.awarded_by}> ← {_link(debate, found.argument)} by {escape(found.argument.author_name)}: "
+        f"“{quote(found.delta.explanation)}”"
+        for found in hinges.deltas
+    ]
+    persuasive = [f"- {_argument(debate, argument)} — {DELTA_SIGN}{count}" for argument, count in hinges.persuasive]
+    given = f"{hinges.delta_count} {DELTA_SIGN} from {givers} member{'s' if givers != 1 else ''}"
+    if len(deltas) < hinges.delta_count:
+        given += f", the {len(deltas)} oldest shown"
+    return "\n\n".join(
+        [
+            "## Minds changed",
+            f"### Who changed whose mind ({given})",
+            "\n".join(deltas),
+            "### Arguments that changed most minds",
+            "\n".join(persuasive),
+            "### How opinion moved (declared stances)",
+            "\n".join(_opinion(debate, hinges.opinion)),
+        ]
+    )
+
+
+def _opinion(debate: Debate, moves: OpinionMoves) -> list[str]:
+    if not moves.declared:
+        return []
+    url = f"{DISCORD_LINK}{debate.guild_id}/{debate.channel_id}"
+    declared = f"{moves.declared} member{'s' if moves.declared != 1 else ''} declared a stance"
+    if not moves.changed:
+        return [f"- [Stances]({url}): {declared}; none has changed it", f"- [Now]({url}): {_scale(moves.latest)}"]
+    which = [f"{moves.toward_pro} toward Pro", f"{moves.toward_con} toward Con"]
+    if moves.returned:
+        which.append(f"{moves.returned} back where they began")
+    return [
+        f"- [Stances]({url}): {declared}; {moves.changed} changed it: {', '.join(which)}",
+        f"- [At first]({url}): {_scale(moves.first)}",
+        f"- [Now]({url}): {_scale(moves.latest)}",
+    ]
+
+
+def _crux(debate: Debate, entry: CruxEntry) -> str:
+    crux = entry.crux
+    if crux.kind == "double":
+        why = f"{DOUBLE_CRUX_BADGE}: would change minds on both sides, Pro {crux.pro_marks} · Con {crux.con_marks}"
+    else:
+        divisiveness = f", divisiveness {crux.divisiveness:.2f}" if crux.divisiveness is not None else ""
+        why = f"{SPLIT_BADGE}: {_agreement(entry.score)}{divisiveness}"
+    return f"{_argument(debate, entry.argument)} — {why} · {STANDING_BADGES[entry.standing]}"
+
+
+def _argument(debate: Debate, argument: Argument) -> str:
+    return f"{_link(debate, argument)} by {escape(argument.author_name)}: “{quote(argument.text)}”"
+
+
+def _link(debate: Debate, argument: Argument) -> str:
+    return f"[{argument.label}]({_jump_url(debate, argument)})"
+
+
+def _agreement(votes: Bridging | None) -> str:
+    if votes is None or not votes.voters:
+        return "no votes from members with a stance yet"
+    return f"Pro {votes.pro.agree}/{votes.pro.total} agree · Con {votes.con.agree}/{votes.con.total} agree"
+
+
+def _scale(counts: dict[int, int]) -> str:
+    return " · ".join(f"{point.label} {counts.get(point.value, 0)}" for point in SCALE)
+
+
+def _shown(count: int, shown: int, which: str) -> str:
+    return f"{count} in all" if shown >= count else f"{count} in all, the {shown} {which} shown"
 
 
 def _render_source(source: Source) -> str:

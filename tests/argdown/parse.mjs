@@ -1,6 +1,9 @@
 // Parse Argdown from stdin with the official parser (@argdown/core) and print what it understood, as JSON:
-// {"title": ..., "sections": [...], "statements": {title: text}, "relations": [{from, to, type}], "errors": [...]}.
-// tests/test_exports.py runs it on Crux's Argdown export. Install once with `npm ci --prefix tests/argdown`.
+// {"title": ..., "sections": [...], "statements": {title: text}, "tags": {title: [tag, ...]}, "relations": [{from, to,
+// type}], "errors": [...]}. A statement's text keeps its #tags, as Argdown's own model does; "tags" lists only the
+// statements that have some.
+// tests/maps/test_exports.py and test_export_v2.py run it on Crux's Argdown export. Install once with
+// `npm ci --prefix tests/argdown`.
 import { readFileSync } from "node:fs";
 import { ArgdownApplication, DataPlugin, ModelPlugin, ParserPlugin } from "@argdown/core";
 
@@ -29,9 +32,13 @@ for (const error of response.exceptions ?? []) {
 }
 
 const statements = {};
+const tags = {};
 for (const [title, equivalenceClass] of Object.entries(response.statements ?? {})) {
   const defining = equivalenceClass.members.find((member) => !member.isReference);
   statements[title] = defining ? defining.text : null;
+  if (equivalenceClass.tags?.length) {
+    tags[title] = equivalenceClass.tags;
+  }
 }
 const relations = (response.relations ?? []).map((relation) => ({
   from: relation.from.title,
@@ -41,4 +48,4 @@ const relations = (response.relations ?? []).map((relation) => ({
 const sections = (response.sections ?? []).map((section) => section.title);
 const title = response.frontMatter?.title ?? null;
 
-process.stdout.write(JSON.stringify({ title, sections, statements, relations, errors }) + "\n");
+process.stdout.write(JSON.stringify({ title, sections, statements, tags, relations, errors }) + "\n");

@@ -42,3 +42,12 @@ def assert_links_resolve(fake: FakeDiscord, text: str) -> list[str]:
         else:
             assert int(channel_id) in fake.channels, f"{url} points at no channel"
     return [url for url, _, _ in links]
+
+
+async def embed_pages(fake: FakeDiscord, message: dict[str, Any], member: FakeMember) -> list[str]:
+    """Return every page of a paged embed reply, turning the pages with ▶ as the member who asked."""
+    pages = [message["embeds"][0]["description"]]
+    while (turn := buttons(message).get("▶")) is not None and not turn.get("disabled"):
+        message = await press(fake, message, member, "▶")
+        pages.append(message["embeds"][0]["description"])
+    return pages

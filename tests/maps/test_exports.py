@@ -15,6 +15,9 @@ from markdown_it import MarkdownIt
 
 from bot.db import open_database
 from bot.db.debates import DebateStore
+from bot.db.hinges import HingeStore
+from bot.debates.hinges import Hinges
+from bot.debates.marks import debate_hinges
 from bot.debates.model import Argument, DebateMap, Side
 from bot.debates.service import load_map
 from bot.errors import CruxError
@@ -90,6 +93,21 @@ HOSTILE = [
     "long " * 900 + "end",
 ]
 HOSTILE_MOTION = "Motion [x] <y> {z} #tag @everyone\n=== // */ *bold*"
+
+#: The keys of each argument in a JSON export, in order (v1's, then v2's scores).
+ARGUMENT_KEYS = [
+    "number",
+    "side",
+    "kind",
+    "author",
+    "author_id",
+    "text",
+    "posted_at",
+    "edited_at",
+    "jump_url",
+    "votes",
+    "scores",
+]
 
 
 @dataclass
@@ -328,11 +346,27 @@ def test_unknown_format_is_a_clear_crux_error(sample: Sample) -> None:
 
 
 def test_json_round_trips_in_the_documented_key_order(sample: Sample) -> None:
-    """The JSON export parses back with the schema's keys in the documented order, text kept as written."""
+    """The JSON export parses back with the schema's keys in the documented order, text kept as written.
+
+    Without hinges the v2 parts are there but null; tests/maps/test_export_v2.py checks them with hinges, and that the
+    example in docs/map-schema.md has a real export's shape.
+    """
     text = _export(sample, "json")
     document = json.loads(text)
-    assert list(document) == ["schema", "debate", "arguments", "links", "citations"]
-    assert document["schema"] == "crux.debate-map/1"
+    assert list(document) == [
+        "schema",
+        "debate",
+        "arguments",
+        "links",
+        "citations",
+        "ballots",
+        "stances",
+        "stance_changes",
+        "crux_marks",
+        "deltas",
+        "scoring",
+    ]
+    assert document["schema"] == "crux.debate-map/2"
     assert list(document["debate"]) == [
         "id",
         "number",
@@ -345,29 +379,11 @@ def test_json_round_trips_in_the_documented_key_order(sample: Sample) -> None:
     ]
     assert document["debate"]["motion"] == MOTION
     assert document["debate"]["threads"] == {"pro": str(PRO_THREAD), "con": str(CON_THREAD)}
-    assert [list(a) for a in document["arguments"]] == [
-        ["number", "side", "kind", "author", "author_id", "text", "posted_at", "edited_at", "jump_url", "votes"]
-    ] * len(document["arguments"])
+    assert [list(a) for a in document["arguments"]] == [ARGUMENT_KEYS] * len(document["arguments"])
     assert [list(link) for link in document["links"]] == [
         ["from", "to", "relation", "method", "made_by", "created_at"]
     ] * len(document["links"])
     assert json.dumps(document, ensure_ascii=False, indent=2) + "\n" == text
-
-
-def test_json_matches_the_documented_example(sample: Sample) -> None:
-    """The example in docs/map-schema.md has the same keys, in the same order, as a real export."""
-    doc = (ROOT / "docs" / "map-schema.md").read_text(encoding="utf-8")
-    example = json.loads(re.search(r"```json\n(.*?)```", doc, re.DOTALL).group(1))  # type: ignore[union-attr]
-    document = json.loads(_export(sample, "json"))
-
-    def shape(value: Any) -> Any:
-        if isinstance(value, dict):
-            return [(key, shape(item)) for key, item in value.items()]
-        if isinstance(value, list):
-            return shape(value[0]) if value else []
-        return None
-
-    assert shape(example) == shape(document)
 
 
 def test_json_links_refer_to_argument_numbers_present(sample: Sample) -> None:
@@ -541,6 +557,23 @@ def test_hostile_text_keeps_argdown_structure(hostile: Sample, parsed_hostile: d
     assert parsed_hostile["statements"] == {f"#{n}": " ".join(t.split()) for n, t in enumerate(HOSTILE, start=1)}
     assert _as_relations(parsed_hostile) == _relations_of(hostile)
     assert parsed_hostile["title"] == " ".join(HOSTILE_MOTION.split())
+
+
+def test_hostile_text_keeps_argdown_structure_with_tags(hostile: Sample) -> None:
+    """With marks as tags after hostile texts, the parser still reads each text as written and only Crux's tags."""
+    debate = hostile.store.debate(hostile.debate_id)
+    hinges = debate_hinges(Hinges(hostile.store, HingeStore(hostile.store.db)).hinge_inputs(debate))
+    parsed = _parse_argdown(export_map(hinges.inputs.debate_map, "argdown", hinges)[1])
+    assert parsed["errors"] == []
+    by_number = {a.number: a.id for a in hostile.arguments.values()}
+    expected = {
+        f"#{number}": [tag for tag in hinges.marks[row].tags() if tag != "stands"] for number, row in by_number.items()
+    }
+    assert parsed["tags"] == {title: tags for title, tags in expected.items() if tags}
+    assert {"refuted", "contested"} & {tag for tags in expected.values() for tag in tags}
+    for n, text in enumerate(HOSTILE, start=1):
+        written = "".join(f" #{tag}" for tag in expected[f"#{n}"])
+        assert parsed["statements"][f"#{n}"] == " ".join(text.split()) + written
 
 
 def test_cycles_export_every_argument_and_relation_once(cycle: Sample) -> None:

@@ -8,19 +8,26 @@ import random
 from datetime import UTC, datetime
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 
 from bot.db import open_database
 from bot.db.debates import DebateStore
+from bot.db.hinges import HingeStore
+from bot.debates.hinges import Hinges
+from bot.debates.marks import DebateHinges, debate_hinges
 from bot.debates.model import Argument, DebateMap, Relation, Side, other_side
 from bot.debates.service import load_map
 from bot.errors import CruxError, MapImageError
 from bot.maps.image import MAX_NODES, MAX_SIDE, MapImage, drawable, render_map
+from bot.maps.image.badges import STANDS_NOTE, all_pills
+from bot.maps.image.layout import box_frame, fit
+from bot.maps.image.select import Forest, tops
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 THREADS: dict[Side, int] = {"pro": 111, "con": 222}
 POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
 MOTION = "The leading AI powers should agree a verifiable global pause on training frontier AI models."
+WHY = "The point about export controls showed me that enforcing a pause across borders is possible after all."
 
 
 class Built:
@@ -63,6 +70,21 @@ class Built:
     def map(self) -> DebateMap:
         """Read the map back from storage."""
         return load_map(self.store, self.debate)
+
+    @property
+    def service(self) -> Hinges:
+        """Return the hinges service over the same store."""
+        return Hinges(self.store, HingeStore(self.store.db))
+
+    def member(self, value: int) -> int:
+        """Add a member who declared a stance (positive: for the motion) and return their id."""
+        member = next(self.voters)
+        self.service.hinges.declare_stance(self.debate.id, member, value)
+        return member
+
+    def hinges(self) -> DebateHinges:
+        """Compute the debate's marks as the cog does."""
+        return debate_hinges(self.service.hinge_inputs(self.debate))
 
 
 @pytest.fixture
@@ -301,3 +323,111 @@ def test_same_map_gives_the_same_bytes(sample: Built) -> None:
 def test_same_large_map_gives_the_same_bytes(large: DebateMap) -> None:
     """The fallback drawing of a large map is deterministic too."""
     assert render_map(large).png == render_map(large).png
+
+
+def hinged(sample: Built) -> DebateHinges:
+    """Mark the sample: common ground on #2, a double crux on #5 and a Δ on #9 (#3 and #7 are refuted by attacks)."""
+    numbered = {argument.number: argument for argument in sample.map().numbered.values()}
+    pro = [sample.member(1) for _ in range(3)]
+    con = [sample.member(-1) for _ in range(3)]
+    for member in pro + con:
+        sample.store.set_vote(numbered[2], member, 1)
+    sample.service.hinges.mark_crux(numbered[5], pro[0])
+    sample.service.hinges.mark_crux(numbered[5], con[0])
+    sample.service.hinges.award_delta(numbered[9], con[1], WHY)
+    return sample.hinges()
+
+
+def test_boxes_carry_the_badges_of_their_arguments(sample: Built) -> None:
+    """Each marked argument's box shows its badges in words; arguments that stand unmarked show none."""
+    image = render_map(sample.map(), hinges=hinged(sample))
+    assert image.badges == {
+        2: ("common ground",),
+        3: ("refuted",),
+        5: ("double crux",),
+        7: ("refuted",),
+        9: ("Δ1",),
+    }
+    assert image.caption == (
+        "Badges drawn: refuted #3, #7 · common ground #2 · double crux #5 · Δ (minds changed) #9 (1)."
+    )
+
+
+def test_a_badge_is_drawn_on_its_own_box(sample: Built) -> None:
+    """A second Δ on #9 changes the picture on #9's box and nowhere else."""
+    hinges = hinged(sample)
+    before = _open(render_map(sample.map(), hinges=hinges)).convert("RGB")
+    numbered = {argument.number: argument for argument in sample.map().numbered.values()}
+    sample.service.hinges.award_delta(numbered[9], sample.member(1), WHY)
+    after_hinges = sample.hinges()
+    after = _open(render_map(sample.map(), hinges=after_hinges)).convert("RGB")
+    assert before.size == after.size
+    debate_map = sample.map()
+    drawing = fit(debate_map, Forest.span(debate_map, tops(debate_map)), None, MAX_NODES, pills=all_pills(after_hinges))
+    assert drawing is not None
+    left, top, right, bottom = box_frame(drawing.boxes[numbered[9].id])
+    changed = ImageChops.difference(before, after).getbbox()
+    assert changed is not None, "the Δ2 pill differs from the Δ1 pill"
+    changed_left, changed_top, changed_right, changed_bottom = changed  # right and bottom exclusive
+    assert left <= changed_left
+    assert changed_right <= right + 1
+    assert top <= changed_top
+    assert changed_bottom <= bottom + 1
+
+
+def test_the_legend_names_the_kinds_drawn(sample: Built) -> None:
+    """The picture's badge legend lists each kind drawn once, in order, and says unmarked arguments stand."""
+    debate_map = sample.map()
+    pills = all_pills(hinged(sample))
+    drawing = fit(debate_map, Forest.span(debate_map, tops(debate_map)), None, MAX_NODES, pills=pills)
+    assert drawing is not None
+    legend = [(found.text if found else None, meaning) for row in drawing.legend for found, meaning in row]
+    assert [text for text, _ in legend] == ["refuted", "common ground", "double crux", "Δn", None]
+    assert legend[-1] == (None, STANDS_NOTE)
+    assert all(box_frame(box)[1] > 0 for box in drawing.boxes.values())
+
+
+def test_a_subtree_shows_only_its_own_badges(sample: Built) -> None:
+    """root: 5 draws #5's double crux and #7's refutation, and its caption names no argument outside the subtree."""
+    image = render_map(sample.map(), root=5, hinges=hinged(sample))
+    assert image.badges == {5: ("double crux",), 7: ("refuted",)}
+    assert image.caption is not None
+    assert "#9" not in image.caption
+    assert "#3" not in image.caption
+
+
+def test_nothing_marked_draws_the_map_as_before() -> None:
+    """A debate where everything stands and nothing is marked draws the same picture with or without its hinges."""
+    built = Built()
+    one = built.add("pro", "A pause gives safety research time to catch up with capabilities.")
+    built.add("pro", "Interpretability still cannot explain what large models compute.", ("supports", one))
+    built.vote(one, 2, 1)
+    with_hinges = render_map(built.map(), hinges=built.hinges())
+    assert (with_hinges.badges, with_hinges.caption) == ({}, None)
+    assert with_hinges.png == render_map(built.map()).png
+
+
+def test_a_box_with_every_badge_keeps_its_size_and_text() -> None:
+    """Standing, common ground, a double crux and Δ all fit on one box, which keeps its size and a line of text."""
+    built = Built()
+    target = built.add("con", "Nobody can enforce a treaty across borders, so any pause is only a pledge.")
+    first = built.add("pro", "Export controls already work across borders.", ("attacks", target))
+    built.store.link(target, first, "attacks", "context_menu", 7)  # a two-cycle: both contested
+    pro = [built.member(2) for _ in range(3)]
+    con = [built.member(-2) for _ in range(3)]
+    for member in pro + con:
+        built.store.set_vote(target, member, 1)
+    built.service.hinges.mark_crux(target, pro[0])
+    built.service.hinges.mark_crux(target, con[0])
+    for member in con[1:]:
+        built.service.hinges.award_delta(target, member, WHY)
+    image = render_map(built.map(), hinges=built.hinges())
+    assert image.badges[1] == ("contested", "common ground", "double crux", "Δ2")
+    plain = render_map(built.map())
+    assert (image.width, image.nodes) == (plain.width, plain.nodes)
+
+
+def test_same_marked_map_gives_the_same_bytes(sample: Built) -> None:
+    """Drawing a map with its badges twice gives identical PNG bytes."""
+    hinges = hinged(sample)
+    assert render_map(sample.map(), hinges=hinges).png == render_map(sample.map(), hinges=hinges).png

@@ -7,8 +7,10 @@ from collections.abc import Iterator
 import pytest
 
 from bot.db import open_database
-from bot.debates.model import Debate, Votes
-from bot.maps.tree import side_tree
+from bot.debates.marks import ArgumentMarks, debate_hinges
+from bot.debates.model import SIDES, Debate, Votes
+from bot.debates.standing import Standing
+from bot.maps.tree import legend, line_badges, side_tree
 from bot.services import Services, build_services
 from bot.sources.library import Library
 from tests.debates.conftest import (
@@ -17,10 +19,12 @@ from tests.debates.conftest import (
     BIO,
     CHIPS,
     CON,
+    CON_MEMBERS,
     CY,
     LAG,
     LATER,
     PRO,
+    PRO_MEMBERS,
     RACE,
     RACE_AGAIN,
     TIME,
@@ -30,7 +34,10 @@ from tests.debates.conftest import (
     rebut,
     start_debate,
     tree_rows,
+    vote_all,
 )
+
+WHY = "The point about power draw showed me that a hidden training run would be much harder to conceal."
 
 
 @pytest.fixture
@@ -136,3 +143,65 @@ def test_tree_lines_carry_votes(services: Services, debate: Debate, ids: Iterato
     services.capture.vote(chips.message_id, CY, "👎", added=True)
     lines = side_tree(services.debates.map(debate), "pro")
     assert [line.votes for line in lines] == [Votes(up=1, down=1), Votes(up=0, down=0)]
+
+
+def test_tree_lines_show_badges_where_the_debate_hinges(services: Services, debate: Debate, ids: Iterator[int]) -> None:
+    """A refuted argument, common ground, a double crux and a Δ each show their badge; one that just stands, none."""
+    for member in PRO_MEMBERS:
+        services.hinges.declare(debate, member, 1)
+    for member in CON_MEMBERS:
+        services.hinges.declare(debate, member, -2)
+    refuted = post(services, ids, PRO, CHIPS)
+    common = post(services, ids, PRO, TIME)
+    double = post(services, ids, CON, RACE, author=BEN)
+    attack = rebut(services, ids, refuted, LAG, author=CY)
+    vote_all(services, common, PRO_MEMBERS + CON_MEMBERS, "👍")
+    services.hinges.toggle_crux(double.message_id, PRO_MEMBERS[0])
+    services.hinges.toggle_crux(double.message_id, CON_MEMBERS[0])
+    services.hinges.award_delta(attack.message_id, PRO_MEMBERS[1], WHY)
+    hinges = debate_hinges(services.hinges.hinge_inputs(debate))
+    shown = {
+        line.argument.label: line_badges(hinges.of(line.argument.id))
+        for side in SIDES
+        for line in side_tree(hinges.inputs.debate_map, side)
+    }
+    assert shown == {
+        "#1": ["🔴 refuted"],
+        "#4": ["Δ1"],
+        "#2": ["🤝 common ground"],
+        "#3": ["🎯 double crux"],
+    }
+
+
+def marks(
+    standing: Standing = "stands", *, pro: int = 0, con: int = 0, other: int = 0, deltas: int = 0
+) -> ArgumentMarks:
+    """Return an argument's marks with no votes."""
+    return ArgumentMarks(1, standing, None, pro, con, other, deltas)
+
+
+@pytest.mark.parametrize(
+    ("found", "badges"),
+    [
+        (marks(), []),
+        (None, []),
+        (marks("refuted"), ["🔴 refuted"]),
+        (marks("contested", pro=1), ["🟡 contested", "🔑 crux"]),
+        (marks(other=2), ["🔑 crux"]),
+        (marks(pro=1, con=2, deltas=3), ["🎯 double crux", "Δ3"]),
+        (marks("refuted", deltas=1), ["🔴 refuted", "Δ1"]),
+    ],
+)
+def test_a_line_names_its_standing_only_when_it_does_not_stand(found: ArgumentMarks | None, badges: list[str]) -> None:
+    """Standing shows only when refuted or contested; crux (double or not) and Δ with its count always show."""
+    assert line_badges(found) == badges
+
+
+def test_legend_explains_only_the_badges_shown_in_a_fixed_order() -> None:
+    """The legend names each kind shown once (Δ1 and Δ3 as Δn), in badge order, and says unmarked arguments stand."""
+    text = legend(["Δ3", "🎯 double crux", "🔴 refuted", "Δ1"])
+    assert text == (
+        "🔴 refuted: an attack on it stands · 🎯 double crux: would change minds on both sides · "
+        "Δn: minds it changed · no standing badge: it stands"
+    )
+    assert legend([]) == ""

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from bot.debates.model import SIDES, Argument, DebateMap, Side
+from bot.maps.image.badges import Pill, legend_items, legend_rows
 from bot.maps.image.select import Forest, reachable, select
 from bot.maps.image.text import HEADING_SIZE, LINE_HEIGHT, TITLE_SIZE, load_font, shown_text, wrap
 
@@ -23,10 +25,13 @@ TREE_GAP = 56
 MARGIN = 28
 SECTION_GAP = 60
 MIN_WIDTH = 640
+# The height of a row of the badges' legend, under the sides' and edges' legend.
+BADGE_LEGEND_ROW = 28
 # Pixels the longest note takes on one line at SMALL_SIZE, with room to spare.
 NOTE_WIDTH = 1300
 
 Frame = tuple[float, float, float, float]
+LegendRow = list[tuple[Pill | None, str]]
 
 
 @dataclass
@@ -67,7 +72,7 @@ class Section:
 
 @dataclass
 class Drawing:
-    """Where everything goes: the sections, the header, the canvas size."""
+    """Where everything goes: the sections, the header, the canvas size, each box's badges and their legend."""
 
     sections: list[Section]
     chosen: dict[int, int]
@@ -76,6 +81,10 @@ class Drawing:
     width: int
     height: int
     headings: list[Frame] = field(default_factory=list)
+    #: Argument id → the badges on its box, for the drawn boxes that have any.
+    pills: dict[int, list[Pill]] = field(default_factory=dict)
+    #: The badges' legend, in rows: a pill (None for a note alone) and what it means.
+    legend: list[LegendRow] = field(default_factory=list)
 
 
 def box_frame(box: Box) -> Frame:
@@ -88,34 +97,50 @@ def note_lines(width: int) -> int:
     return max(1, min(3, math.ceil(NOTE_WIDTH / (width - 2 * MARGIN - 24))))
 
 
-def _header_height(lines: list[str], *, note: bool, width: int) -> float:
-    """Return the height of the title lines, a line of counts, the legend and, for a partial map, its note."""
-    return MARGIN + max(len(lines), 1) * 26 + 24 + 44 + (note_lines(width) * LINE_HEIGHT + 28 if note else 0) + 10
+def _header_height(lines: list[str], *, note: bool, width: int, legend_rows: int = 0) -> float:
+    """Return the height of the title lines, a line of counts, the legends and, for a partial map, its note."""
+    legends = 44 + legend_rows * BADGE_LEGEND_ROW
+    return MARGIN + max(len(lines), 1) * 26 + 24 + legends + (note_lines(width) * LINE_HEIGHT + 28 if note else 0) + 10
 
 
 def fit(
-    debate_map: DebateMap, forest: Forest, depth: int | None, max_nodes: int, *, partial: bool = False
+    debate_map: DebateMap,
+    forest: Forest,
+    depth: int | None,
+    max_nodes: int,
+    *,
+    partial: bool = False,
+    pills: Mapping[int, list[Pill]] | None = None,
 ) -> Drawing | None:
     """Lay out everything reachable within `depth`, or None if that is more than max_nodes or the canvas holds.
 
     A `partial` layout instead takes as many arguments as fit max_nodes and PARTIAL_SIDE, shrinking its budget until
-    they do: a part of a map is drawn to be read, not to fill the canvas.
+    they do: a part of a map is drawn to be read, not to fill the canvas. `pills` (argument id → its badges) go on
+    the boxes drawn, with a legend of them in the header.
     """
+    badges = pills or {}
     if not partial:
         chosen = select(forest, depth, max_nodes)
         if len(chosen) < reachable(forest, depth) or len(chosen) > max_nodes:
             return None
-        drawing = _layout(debate_map, forest, chosen, partial=False)
+        drawing = _layout(debate_map, forest, chosen, partial=False, pills=badges)
         return drawing if drawing.width <= MAX_SIDE and drawing.height <= MAX_SIDE else None
     budget = max_nodes
     while True:
-        drawing = _layout(debate_map, forest, select(forest, depth, budget, partial=True), partial=True)
+        drawing = _layout(debate_map, forest, select(forest, depth, budget, partial=True), partial=True, pills=badges)
         if (drawing.width <= PARTIAL_SIDE and drawing.height <= PARTIAL_SIDE) or budget == 1:
             return drawing
         budget = max(1, min(budget - 1, int(budget * 0.85)))
 
 
-def _layout(debate_map: DebateMap, forest: Forest, chosen: dict[int, int], *, partial: bool) -> Drawing:
+def _layout(
+    debate_map: DebateMap,
+    forest: Forest,
+    chosen: dict[int, int],
+    *,
+    partial: bool,
+    pills: Mapping[int, list[Pill]],
+) -> Drawing:
     """Place the chosen arguments' trees, each side's in a section, the sections side by side or one above the other."""
     boxes: dict[int, Box] = {}
     trees_by_side: dict[Side, list[_Tree]] = {side: [] for side in SIDES}
@@ -150,7 +175,9 @@ def _layout(debate_map: DebateMap, forest: Forest, chosen: dict[int, int], *, pa
     header = wrap(shown_text(debate_map.debate.motion), load_font(TITLE_SIZE), width - 2 * MARGIN, 2) or [
         f"Debate {debate_map.debate.number}"
     ]
-    y = _header_height(header, note=partial, width=width)
+    drawn = {argument_id: pills[argument_id] for argument_id in boxes if argument_id in pills}
+    legend = legend_rows(legend_items(p for shown in drawn.values() for p in shown), width - 2 * MARGIN)
+    y = _header_height(header, note=partial, width=width, legend_rows=len(legend))
     for section in sections:
         section.x += MARGIN
         section.y = y
@@ -163,7 +190,7 @@ def _layout(debate_map: DebateMap, forest: Forest, chosen: dict[int, int], *, pa
                 box.x += section.x + tree.x - tree.left
                 box.y += section.y + tree.y
     headings = [(s.x, s.y, s.x + s.width, s.y + HEADING_SIZE + 8) for s in sections]
-    return Drawing(sections, chosen, boxes, header, width, height, headings)
+    return Drawing(sections, chosen, boxes, header, width, height, headings, drawn, legend)
 
 
 def _preview_scale(width: float, height: float) -> float:

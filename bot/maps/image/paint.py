@@ -5,7 +5,19 @@ from __future__ import annotations
 from PIL import Image, ImageDraw
 
 from bot.debates.model import SIDES, DebateMap, Votes
-from bot.maps.image.layout import BOX_WIDTH, MARGIN, MIN_WIDTH, Box, Drawing, Frame, Section, box_frame, note_lines
+from bot.maps.image.badges import LEGEND_GAP, PILL_GAP, PILL_HEIGHT, paint_pill, rows
+from bot.maps.image.layout import (
+    BADGE_LEGEND_ROW,
+    BOX_WIDTH,
+    MARGIN,
+    MIN_WIDTH,
+    Box,
+    Drawing,
+    Frame,
+    Section,
+    box_frame,
+    note_lines,
+)
 from bot.maps.image.route import ATTACK_COLOUR, SUPPORT_COLOUR, paint_edge, route_edges
 from bot.maps.image.text import (
     HEADING_SIZE,
@@ -82,6 +94,14 @@ def _paint_header(draw: ImageDraw.ImageDraw, debate_map: DebateMap, drawing: Dra
     y += 24
     _paint_legend(draw, MARGIN, y + 6)
     y += 44
+    for row in drawing.legend:  # the badges drawn, and what each means
+        x = float(MARGIN)
+        for found, meaning in row:
+            if found is not None:
+                x += paint_pill(draw, x, y + 2, found) + PILL_GAP
+            draw.text((x, y + 3), meaning, font=small, fill=INK)
+            x += small.getlength(meaning) + LEGEND_GAP
+        y += BADGE_LEGEND_ROW
     if note:
         width = drawing.width - 2 * MARGIN
         lines = wrap(note, small, width - 24, note_lines(drawing.width))
@@ -157,14 +177,23 @@ def _paint_box(draw: ImageDraw.ImageDraw, debate_map: DebateMap, box: Box, drawi
         )
     _paint_badge(draw, right - PAD - inset / 2, top + PAD + 9 + inset / 2, argument.side)
     font = load_font(TEXT_SIZE)
+    inner = BOX_WIDTH - 2 * PAD - inset
+    # Badges take the place of the text's last lines, so that every box keeps its size; one line of text stays.
+    badge_rows = rows(drawing.pills.get(argument.id, []), inner)[: TEXT_LINES - 1]
     y = top + PAD + 26 + inset / 2
-    for line in wrap(shown_text(argument.text), font, BOX_WIDTH - 2 * PAD - inset, TEXT_LINES):
+    for line in wrap(shown_text(argument.text), font, inner, TEXT_LINES - len(badge_rows)):
         draw.text((left + PAD + inset / 2, y), line, font=font, fill=INK)
         y += LINE_HEIGHT
     votes = debate_map.votes.get(argument.id, Votes())
     small = load_font(SMALL_SIZE)
     base = bottom - PAD - 14 - inset / 2
     x = left + PAD + inset / 2
+    y = base - 3 - len(badge_rows) * (PILL_HEIGHT + PILL_GAP) + PILL_GAP
+    for row in badge_rows:
+        along = x
+        for found in row:
+            along += paint_pill(draw, along, y, found, SIDE_COLOURS[argument.side][1]) + PILL_GAP
+        y += PILL_HEIGHT + PILL_GAP
     x = _paint_vote(draw, x, base, votes.up, up=True)
     x = _paint_vote(draw, x + 10, base, votes.down, up=False)
     end = right - PAD - inset / 2
