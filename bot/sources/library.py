@@ -23,6 +23,7 @@ from bot.sources.documents import (
 from bot.sources.embedding import Embedder
 from bot.sources.search import (
     CANDIDATES,
+    KEYWORD_OVERFETCH,
     DenseIndex,
     Mode,
     best_sentence,
@@ -239,7 +240,16 @@ class Library:
             return []
         with self._db:
             expression = keyword_expression(rarest_terms(self.store.term_counts(terms)))
-            return self.store.keyword_search(expression, CANDIDATES, guild_id) if expression else []
+            if expression is None:
+                return []
+            # Search every library and keep what the index lets this server see (which also leaves out an excerpt
+            # still being added, as the dense side does); only when too few are left does SQL scope the search.
+            found = self.store.keyword_search(expression, CANDIDATES * KEYWORD_OVERFETCH, every_library=True)
+            seen = self.index.visible([excerpt for excerpt, _ in found], guild_id)
+            kept = [pair for pair, visible in zip(found, seen, strict=True) if visible]
+            if len(kept) >= CANDIDATES or len(found) < CANDIDATES * KEYWORD_OVERFETCH:
+                return kept[:CANDIDATES]
+            return self.store.keyword_search(expression, CANDIDATES, guild_id)
 
     def search_encoded(
         self,

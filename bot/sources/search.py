@@ -22,6 +22,8 @@ CANDIDATES = 50
 # (always at least the rarest word). Words in thousands of excerpts add little to BM25 and most of its time; a
 # library below this size keeps every word. (Measured: README, "Speed".)
 POSTINGS_BUDGET = 2_000
+# BM25 reads this many times CANDIDATES from every library and keeps what the server may see (see keyword_candidates).
+KEYWORD_OVERFETCH = 4
 # Servers whose scoping mask DenseIndex keeps (a mask is one byte per excerpt).
 MAX_CACHED_MASKS = 64
 
@@ -121,6 +123,8 @@ class DenseIndex:
         # Per server, the rows it may not see and how many it may, for the current snapshot only: computing the mask
         # is a pass over every row's owner, which each search would otherwise repeat. Replaced with the snapshot.
         self._masks: dict[int, tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray | None, int]] = {}
+        # The current snapshot's ids in ascending order with their owners, to look excerpts up (see visible).
+        self._order: tuple[tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self._snapshot[0])
@@ -170,6 +174,34 @@ class DenseIndex:
         best = np.argpartition(-scores, k - 1)[:k]
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(int(ids[i]), float(scores[i])) for i in best]
+
+    def visible(self, excerpt_ids: Sequence[int], guild_id: int | None = None) -> list[bool]:
+        """Return, for each excerpt id, whether it is in the index and `guild_id` may see it (shared, or its own)."""
+        if not excerpt_ids:
+            return []
+        snapshot = self._snapshot
+        ordered, owners = self._ordered(snapshot)
+        if len(ordered) == 0:
+            return [False] * len(excerpt_ids)
+        wanted = np.asarray(excerpt_ids, dtype=np.int64)
+        at = np.minimum(np.searchsorted(ordered, wanted), len(ordered) - 1)
+        owner = owners[at]
+        seen = (ordered[at] == wanted) & ((owner == 0) | (owner == (guild_id or 0)))
+        return [bool(flag) for flag in seen]
+
+    def _ordered(self, snapshot: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the snapshot's ids in ascending order with their owners (its own arrays when already in order)."""
+        cached = self._order
+        if cached is not None and cached[0] is snapshot:
+            return cached[1], cached[2]
+        ids, _, owners = snapshot
+        if len(ids) < 2 or bool(np.all(ids[1:] > ids[:-1])):
+            ordered = (ids, owners)
+        else:
+            order = np.argsort(ids, kind="stable")
+            ordered = (ids[order], owners[order])
+        self._order = (snapshot, *ordered)
+        return ordered
 
     def _outside(
         self, snapshot: tuple[np.ndarray, np.ndarray, np.ndarray], guild: int

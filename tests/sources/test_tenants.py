@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from bot.errors import SourceNotFound
 from bot.sources.library import Library
+from bot.sources.search import CANDIDATES, KEYWORD_OVERFETCH
 
 HERE, THERE = 111, 222
 CHIPS = b"# Chip registries\n\nA registry of advanced chips would let inspectors verify that no lab trains in secret.\n"
@@ -81,3 +83,21 @@ def test_the_operator_removes_from_any_library(tenants: Library) -> None:
     shared = next(d for d in tenants.documents(None))
     tenants.remove(shared.id, operator=True)
     assert titles(tenants, HERE) == {"Chip registries"}
+
+
+def test_keyword_search_still_finds_a_server_excerpt_behind_another_servers_many(library: Library) -> None:
+    """Another server's 250 excerpts all rank above this server's one: BM25 still finds it, and none of theirs."""
+    crowd = "\n\n".join(f"Treaty treaty treaty inspection, paragraph {i}. " * 6 for i in range(250))
+    theirs = library.add("crowd.md", f"# Their treaties\n\n{crowd}\n".encode(), "there", guild_id=THERE)
+    assert theirs.embedded > CANDIDATES * KEYWORD_OVERFETCH  # more than BM25 reads before scoping in SQL
+    library.add("treaty.md", TREATY, "here", guild_id=HERE)
+    hits = library.search("treaty", k=5, mode="keyword", guild_id=HERE)
+    assert [hit.excerpt.document_title for hit in hits] == ["A treaty body"]
+    assert len(library.search("treaty", k=5, mode="keyword", guild_id=THERE)) == 5
+
+
+def test_keyword_search_leaves_out_an_excerpt_the_index_does_not_hold_yet(tenants: Library) -> None:
+    """An excerpt stored but not yet in the in-memory index (mid-add) is not a keyword hit, as it is not a dense one."""
+    (hit,) = tenants.search("treaty", k=5, mode="keyword", guild_id=THERE)
+    tenants.index.update([hit.excerpt.id], [], np.empty((0, 0), np.float32))
+    assert tenants.search("treaty", k=5, mode="keyword", guild_id=THERE) == []
