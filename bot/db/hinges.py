@@ -8,7 +8,12 @@ import sqlite_utils
 
 from bot.db import insert_row, now, write
 from bot.debates.model import ANSWERS, Argument, CruxMark, Delta, Link, Relation, StanceChange
+from bot.debates.reply_evaluation import LabelledReply
 from bot.debates.stances import MemberVote
+
+#: The audit reason bot/interface/replies.py gives a moderator's click on **Set reply relation**. A moderator's relink
+#: is a label on a reply only when made there: `/argument relink` may join any two arguments, replies or not.
+REPLY_MENU_REASON = "Set reply relation"
 
 
 class HingeStore:
@@ -197,6 +202,33 @@ class HingeStore:
         found = self.answer(source, target)
         assert found is not None
         return found
+
+    def labelled_replies(self, debate_id: int | None = None) -> list[LabelledReply]:
+        """Return every reply whose relation its author or a moderator set (in one debate, or all), oldest label first.
+
+        An author's link counts when the reply is still theirs (a merge can move it onto another member's argument);
+        a moderator's when the audit log shows it was set through the reply menu. Deleted and removed replies stay in:
+        their label is still a person's judgement.
+        """
+        rows = list(
+            self.db.query(
+                "select l.* from links l join arguments s on s.id = l.source_id "
+                f"where l.relation in ({', '.join('?' * len(ANSWERS))}) "
+                "and ((l.method = 'author' and l.made_by = s.author_id) or (l.method = 'moderator' and exists ("
+                "select 1 from audit_log a where a.action = 'relink' and a.reason = ? "
+                "and a.argument_id = l.source_id and a.target_id = l.target_id))) "
+                "and (? is null or l.debate_id = ?) order by l.id",
+                [*ANSWERS, REPLY_MENU_REASON, debate_id, debate_id],
+            )
+        )
+        if not rows:
+            return []
+        ids = sorted({row["source_id"] for row in rows} | {row["target_id"] for row in rows})
+        arguments = {
+            row["id"]: Argument(**row)
+            for row in self.db.query(f"select * from arguments where id in ({', '.join('?' * len(ids))})", ids)
+        }
+        return [LabelledReply(arguments[row["source_id"]], arguments[row["target_id"]], Link(**row)) for row in rows]
 
 
 def _stance(row: dict) -> StanceChange:

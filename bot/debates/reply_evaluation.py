@@ -1,6 +1,14 @@
 """Measuring the reply classifier on labelled replies (tests/data/reply_samples.json, benchmarks/reply_relations.py).
 
 Precision and recall per relation, precision over the replies it types, and its abstain rate.
+
+The labels come from two places. The hand-written samples, and the replies members labelled in Discord: when a
+reply's author, or a moderator through **Set reply relation**, sets whether it supports, attacks or only responds to
+what it answers, that relation is a label (HingeStore.labelled_replies reads them; `labelled_samples` turns them into
+samples, scored by the same `evaluate`). What Crux proposed at capture is not kept (setting a relation replaces
+Crux's link), so the proposal scored is the classifier's today, on the reply's current text, with the replier's side
+recomputed by bot.debates.hinges.replier_side: a label that disagrees with it counts as a miss whether or not Crux
+proposed the same thing back then.
 """
 
 from __future__ import annotations
@@ -10,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 
-from bot.debates.model import Side
+from bot.debates.model import Argument, Link, Side
 from bot.debates.relations import PROPOSED, RULES, Proposal, ProposedRelation, propose_relation
 
 
@@ -46,6 +54,42 @@ class ReplySample:
             gold=cast(ProposedRelation, record["gold"]),
             held_out=bool(record.get("held_out", False)),
         )
+
+
+@dataclass(frozen=True)
+class LabelledReply:
+    """A reply whose relation a person set: the reply, the argument it answers, and the link they made.
+
+    The link's relation is the label, its method who set it ('author' or 'moderator'), made_by the member. What Crux
+    proposed when it captured the reply is not kept: setting a relation replaces the link Crux made.
+    """
+
+    reply: Argument
+    target: Argument
+    link: Link
+
+
+def labelled_samples(labelled: Iterable[LabelledReply], sides: Mapping[int, Side | None]) -> list[ReplySample]:
+    """Return labelled replies as samples for `evaluate`; `sides` maps each reply id to its author's stance side.
+
+    A sample's id names the debate and the two arguments ("debate 3 #12>#4"); none is held out.
+    """
+    samples = []
+    for row in labelled:
+        if row.link.relation not in PROPOSED:
+            raise ValueError(f"link {row.link.id}: {row.link.relation} is not a reply's relation")
+        samples.append(
+            ReplySample(
+                id=f"debate {row.reply.debate_id} {row.reply.label}>{row.target.label}",
+                target_text=row.target.text,
+                target_side=row.target.side,
+                reply=row.reply.text,
+                stance=sides[row.reply.id],
+                thread=row.reply.side,
+                gold=cast(ProposedRelation, row.link.relation),
+            )
+        )
+    return samples
 
 
 @dataclass(frozen=True)

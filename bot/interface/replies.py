@@ -13,6 +13,7 @@ from typing import Any
 
 import discord
 
+from bot.db.hinges import REPLY_MENU_REASON
 from bot.debates.model import Argument, Link
 from bot.debates.moderation import Actor
 from bot.errors import DebateError
@@ -79,7 +80,7 @@ class RelationButton(
                 assert source.number is not None
                 assert target.number is not None
                 action = bot.services.moderation.relink(
-                    debate, source.number, target.number, self.relation, actor, "Set reply relation"
+                    debate, source.number, target.number, self.relation, actor, REPLY_MENU_REASON
                 )
                 note = await report_action(bot, action)
             _, _, link = bot.services.hinges.reply_pair(self.source_message, self.target_message)

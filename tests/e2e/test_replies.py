@@ -101,6 +101,9 @@ async def test_others_are_refused_and_a_moderator_may_set_it(
     card = await press(fake, await menu.wait_for_final_message(), world.moderator, "Supports")
     assert "Saved: it **supports** #1 (set by a moderator)." in card["content"]
     assert reply_links(crux) == [("#2", "#1", "supports", "moderator")]
+    # …and counted as labelled data for the reply benchmark.
+    (labelled,) = crux.services.hinges.hinges.labelled_replies()
+    assert (labelled.reply.number, labelled.link.relation, labelled.link.method) == (2, "supports", "moderator")
 
 
 async def test_a_message_that_replies_to_nothing_is_refused(
