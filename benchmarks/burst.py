@@ -53,6 +53,7 @@ from bot.sources.embedding import MiniLMEmbedder
 from bot.sources.library import Library
 from tests.e2e.conftest import MEMBER_PERMISSIONS, MODERATOR_PERMISSIONS
 from tests.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember, InteractionRecord
+from tests.fake_discord.harness import run_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -136,15 +137,7 @@ def ms(seconds: float) -> str:
 
 async def start_crux(fake: FakeDiscord, guild: FakeGuild, db: Path, log: Path) -> asyncio.subprocess.Process:
     """Start `crux run` against the fake on `db`, logging to `log`, and wait until it has connected."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    env |= {
-        "DISCORD_TOKEN": fake.token,
-        "CRUX_DB": str(db),
-        "CRUX_GUILD_ID": str(guild.id),
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CRUX_LOG_LEVEL": "INFO",
-    }
+    env = run_env(fake, guild.id, db)
     with log.open("wb") as out:
         process = await asyncio.create_subprocess_exec(str(CRUX), "run", env=env, cwd=db.parent, stdout=out, stderr=out)
     try:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import shutil
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from bot.db.sources import SourceStore
 from bot.sources.embedding import MiniLMEmbedder
 from bot.sources.library import Library
 from tests.fake_discord import FakeDiscord
+from tests.fake_discord.harness import run_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -41,14 +41,7 @@ async def once(seeded: Path, tmp: Path) -> tuple[float, float, float]:
     guild = fake.add_guild("Cold start")
     channel = fake.add_text_channel(guild, "general")
     member = fake.add_member(guild, "alice", permissions=PERMISSIONS.value)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    env |= {
-        "DISCORD_TOKEN": fake.token,
-        "CRUX_DB": str(db),
-        "CRUX_GUILD_ID": str(guild.id),
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-    }
+    env = run_env(fake, guild.id, db)
     started = time.perf_counter()
     process = await asyncio.create_subprocess_exec(
         str(Path(sys.executable).parent / "crux"),

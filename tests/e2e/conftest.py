@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from bot.settings import Settings
 from bot.sources.library import Library
 from tests.fake_discord import FakeChannel, FakeDiscord, FakeGuild, FakeMember
 from tests.fake_discord.harness import client_options, errors, fake, start_client
+from tests.fake_discord.harness import run_env as crux_run_env
 
 __all__ = ["errors", "fake"]
 
@@ -102,19 +102,6 @@ async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, Fa
 CRUX = Path(sys.executable).parent / "crux"
 
 
-def cli_env(db: Path, **extra: str) -> dict[str, str]:
-    """Return an environment for a `crux` subprocess on this database, free of the developer's own settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
-    return env | {"CRUX_DB": str(db), "CRUX_LOG_LEVEL": "WARNING", **extra}
-
-
 def run_env(fake: FakeDiscord, world: World, db: Path, **extra: str) -> dict[str, str]:
     """Return the environment of a `crux run` subprocess pointed at the fake, syncing to the test server."""
-    settings = {
-        "DISCORD_TOKEN": fake.token,
-        "CRUX_GUILD_ID": str(world.guild.id),
-        "DISCORD_API_BASE": fake.api_base,
-        "DISCORD_GATEWAY_URL": fake.gateway_url,
-        "CRUX_LOG_LEVEL": "INFO",
-    }
-    return cli_env(db, **(settings | extra))
+    return crux_run_env(fake, world.guild.id, db, **extra)

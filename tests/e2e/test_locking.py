@@ -11,10 +11,11 @@ from bot.db import run_lock
 from bot.interface.bot import CruxBot
 from bot.sources.library import Library
 from tests.conftest import SEEDS
-from tests.e2e.conftest import CRUX, World, cli_env, run_env
+from tests.e2e.conftest import CRUX, World, run_env
 from tests.e2e.test_capture_faults import CAPTURED, arguments_in, db_path, point
 from tests.e2e.test_debates import debate_threads, start_debate
 from tests.fake_discord import FakeDiscord
+from tests.fake_discord.harness import cli_env
 
 
 async def test_crux_sources_add_works_while_the_bot_captures_a_burst(

@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -129,6 +131,24 @@ async def fake_discord(
     if check_unhandled and server.unhandled:
         routes = [f"{r.method} {r.path}" for r in server.unhandled]
         raise AssertionError(f"requests hit no route of the fake: {routes}")
+
+
+def cli_env(db: Path, **extra: str) -> dict[str, str]:
+    """Return an environment for a `crux` subprocess on this database, free of the developer's own settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CRUX_", "DISCORD_"))}
+    return env | {"CRUX_DB": str(db), "CRUX_LOG_LEVEL": "WARNING", **extra}
+
+
+def run_env(fake: FakeDiscord, guild_id: int, db: Path, **extra: str) -> dict[str, str]:
+    """Return the environment of a `crux run` subprocess pointed at the fake, syncing commands to one server."""
+    settings = {
+        "DISCORD_TOKEN": fake.token,
+        "CRUX_GUILD_ID": str(guild_id),
+        "DISCORD_API_BASE": fake.api_base,
+        "DISCORD_GATEWAY_URL": fake.gateway_url,
+        "CRUX_LOG_LEVEL": "INFO",
+    }
+    return cli_env(db, **(settings | extra))
 
 
 def client_options(**overrides: Any) -> dict[str, Any]:
