@@ -22,6 +22,7 @@ from bot.maps.exports import FORMATS, export_map
 from bot.maps.image import MapImage, render_map
 from bot.maps.tree import TreeLine, legend, line_badges, trees
 from bot.markdown import paginate
+from bot.prompts import render
 
 SIGNS = {None: "•", "supports": "➕", "attacks": "➖", "responds_to": "↩"}
 TEXT_CHARS = 140
@@ -118,9 +119,12 @@ class Maps(commands.Cog):
         """Download a debate's whole map as a file."""
         found = debate_here(interaction, debate)
         hinges = await self._hinges(found)
-        name, text = export_map(hinges.inputs.debate_map, format, hinges)
+        # Stances, /review votes and crux marks are each member's private choices: only moderators export them.
+        members = bool(interaction.permissions.manage_threads)
+        name, text = export_map(hinges.inputs.debate_map, format, hinges, members=members)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
-        await interaction.response.send_message(f"Debate {found.number} as {format}.", file=file, ephemeral=True)
+        note = "" if members or format != "json" else " " + render("export_members_withheld")
+        await interaction.response.send_message(f"Debate {found.number} as {format}.{note}", file=file, ephemeral=True)
 
     # -- helpers ------------------------------------------------------------------------------------------------------
 

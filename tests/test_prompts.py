@@ -17,6 +17,7 @@ SUPPLIED = {
     "apology": set(),
     "library_empty": set(),
     "library_loading": set(),
+    "export_members_withheld": set(),
     "source_footer": {"paragraph", "source_id", "similarity"},
     "source_header": {"query"},
     "sources_added": {"title", "source_id", "excerpts", "embedded"},

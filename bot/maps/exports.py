@@ -35,6 +35,9 @@ READABLE = {SCHEMA_V1: 1, SCHEMA: 2}
 #: The top-level parts of a v2 document that come from the debate's hinges: null when the export was made without
 #: them (and in a version 1 document read back), a list (maybe empty) otherwise.
 HINGE_PARTS = ("ballots", "stances", "stance_changes", "crux_marks", "deltas")
+#: The hinge parts that say what one member chose where others cannot see it (a /stance, a /review vote, a crux mark
+#: are private; a Δ is posted in the thread): null, and listed in "withheld", in a file exported without them.
+MEMBER_PARTS = ("ballots", "stances", "stance_changes", "crux_marks")
 #: Standing marks an argument only when it is refuted or contested: most arguments stand, and a tag or badge on every
 #: one of them would drown the few that matter.
 QUIET_STANDING = "stands"
@@ -56,13 +59,19 @@ ARGDOWN_SPECIAL = re.compile(r"[\\\[\]<>{}#@*_]|/(?=[/*])|=(?==)|([.:])(?=\S+?\1
 MARKDOWN_SPECIAL = re.compile(r"[\\`*_\[\]<>#|~&]")
 
 
-def export_map(debate_map: DebateMap, fmt: str, hinges: DebateHinges | None = None) -> tuple[str, str]:
-    """Return the file name and text of a debate's map in one of FORMATS, with its hinges' marks when given."""
+def export_map(
+    debate_map: DebateMap, fmt: str, hinges: DebateHinges | None = None, *, members: bool = True
+) -> tuple[str, str]:
+    """Return the file name and text of a debate's map in one of FORMATS, with its hinges' marks when given.
+
+    Without `members`, the JSON leaves out what each member chose in private (MEMBER_PARTS); the scores stay.
+    """
     name = fmt.strip().lower()
     writer = WRITERS.get(name)
     if writer is None:
         raise ExportError(f"Crux cannot export a map as {fmt!r}. Choose one of: {', '.join(FORMATS)}.")
-    return f"debate-{debate_map.debate.number}{EXTENSIONS[name]}", writer(debate_map, hinges)
+    text = _to_json(debate_map, hinges, members=members) if name == "json" else writer(debate_map, hinges)
+    return f"debate-{debate_map.debate.number}{EXTENSIONS[name]}", text
 
 
 @dataclass(frozen=True)
@@ -81,11 +90,11 @@ class MapExport:
 # -- json -------------------------------------------------------------------------------------------------------------
 
 
-def _to_json(debate_map: DebateMap, hinges: DebateHinges | None) -> str:
+def _to_json(debate_map: DebateMap, hinges: DebateHinges | None, *, members: bool = True) -> str:
     """Return the map in Crux's own schema, comments included; Discord ids are strings, as Discord's API has them.
 
-    With hinges, each argument's scores and every input they came from (ballots, stances, crux marks, Δ, constants);
-    without, those parts are null.
+    With hinges, each argument's scores and every input they came from (ballots, stances, crux marks, Δ, constants),
+    but for MEMBER_PARTS without `members` (null, and named in "withheld"); without hinges, those parts are null.
     """
     debate = debate_map.debate
     numbered = debate_map.numbered
@@ -145,6 +154,9 @@ def _to_json(debate_map: DebateMap, hinges: DebateHinges | None) -> str:
     }
     document |= _hinge_parts(debate_map, hinges) if hinges is not None else dict.fromkeys(HINGE_PARTS)
     document["scoring"] = _scoring() if hinges is not None else None
+    withheld = [] if members or hinges is None else list(MEMBER_PARTS)
+    document |= dict.fromkeys(withheld)
+    document["withheld"] = withheld if hinges is not None else None
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -302,9 +314,14 @@ def _check_document(document: dict[str, Any], version: int) -> None:
         for key in (*HINGE_PARTS, "scoring"):
             if key not in document:
                 _malformed(f'it has no "{key}" (null when exported without scores)')
+        withheld = document.get("withheld") or []
+        if not isinstance(withheld, list) or not set(withheld) <= set(MEMBER_PARTS):
+            _malformed(f'"withheld" is not a list of parts among {", ".join(MEMBER_PARTS)}')
         present = [key for key in (*HINGE_PARTS, "scoring") if document[key] is not None]
-        if present and len(present) != len(HINGE_PARTS) + 1:
-            _malformed(f"it has {', '.join(present)} but not the rest of {', '.join(HINGE_PARTS)} and scoring")
+        expected = [key for key in (*HINGE_PARTS, "scoring") if key not in withheld]
+        if present and present != expected:
+            missing = ", ".join(key for key in expected if key not in present)
+            _malformed(f"it has {', '.join(present)} but not {missing} (null only when withheld or without scores)")
         if document["scoring"] is not None and not isinstance(document["scoring"], dict):
             _malformed('"scoring" is not an object')
         parts += [key for key in HINGE_PARTS if document[key] is not None]
@@ -355,7 +372,7 @@ def _upgraded(document: dict[str, Any]) -> dict[str, Any]:
     upgraded = dict(document)
     upgraded["schema"] = SCHEMA
     upgraded["arguments"] = [{**argument, "scores": argument.get("scores")} for argument in document["arguments"]]
-    for key in (*HINGE_PARTS, "scoring"):
+    for key in (*HINGE_PARTS, "scoring", "withheld"):
         upgraded[key] = None
     return upgraded
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -131,3 +132,30 @@ async def test_a_one_side_summary_keeps_the_sections_about_both_sides(
     assert f"[#3]({jump(world, hinged.messages['common'])})" in section(pages, "## Common ground")
     assert f"<@{hinged.con[1].id}> ←" in section(pages, "## Minds changed")
     assert_every_link_resolves(fake, world, pages)
+
+
+async def exported(fake: FakeDiscord, world: World, member: FakeMember) -> tuple[str, dict]:
+    """Run /map export format:json as a member; return what they are told and the file's document."""
+    before = len(fake.requests)
+    rec = await fake.invoke_slash_command(world.guild, world.channel, member, "map export", {"format": "json"})
+    message = await rec.wait_for_final_message()
+    (upload,) = [f for r in fake.requests[before:] if r.path.endswith("/callback") for f in r.files]
+    return message["content"], json.loads(upload.data)
+
+
+async def test_only_a_moderator_exports_what_members_chose_in_private(
+    fake: FakeDiscord, world: World, crux: CruxBot, hinged: Hinged
+) -> None:
+    """A member's JSON export has every score but no one's stance, votes or crux marks; a moderator's has them all."""
+    said, shared = await exported(fake, world, world.member)
+    assert "left out" in said
+    assert "Manage Threads" in said
+    assert shared["withheld"] == ["ballots", "stances", "stance_changes", "crux_marks"]
+    assert shared["stances"] is None
+    assert shared["ballots"] is None
+    assert str(hinged.con[1].id) in {delta["by"] for delta in shared["deltas"]}, "a Δ is public: it stays"
+    said, full = await exported(fake, world, world.moderator)
+    assert "left out" not in said
+    assert full["withheld"] == []
+    assert {str(m.id) for m in hinged.pro + hinged.con} <= {stance["member"] for stance in full["stances"]}
+    assert [a["scores"] for a in shared["arguments"]] == [a["scores"] for a in full["arguments"]]

@@ -15,7 +15,7 @@ from bot.debates.hinges import Hinges
 from bot.debates.marks import DebateHinges, debate_hinges
 from bot.debates.standing import standing
 from bot.errors import ExportError
-from bot.maps.exports import HINGE_PARTS, SCHEMA, export_map, read_map_export
+from bot.maps.exports import HINGE_PARTS, MEMBER_PARTS, SCHEMA, export_map, read_map_export
 from tests.conftest import ROOT
 from tests.maps.test_exports import ARGUMENT_KEYS, Sample, _markdown, _new_sample, _parse_argdown
 
@@ -69,6 +69,10 @@ def member(name: str) -> int:
     return 10**17 + int.from_bytes(name.encode()[:6], "big")
 
 
+#: The top-level keys of a v2 document, in order.
+DOCUMENT_KEYS = ["schema", "debate", "arguments", "links", "citations", *HINGE_PARTS, "scoring", "withheld"]
+
+
 @dataclass
 class Hinged:
     """The sample debate with its stances, ballots, crux marks and Δ, and the hinges computed from them."""
@@ -76,13 +80,14 @@ class Hinged:
     sample: Sample
     hinges: DebateHinges
 
-    def export(self, fmt: str, *, with_hinges: bool = True) -> str:
-        """Return the debate's export in a format, with or without its hinges."""
-        return export_map(self.hinges.inputs.debate_map, fmt, self.hinges if with_hinges else None)[1]
+    def export(self, fmt: str, *, with_hinges: bool = True, members: bool = True) -> str:
+        """Return the debate's export in a format, with or without its hinges (and members' private choices)."""
+        hinges = self.hinges if with_hinges else None
+        return export_map(self.hinges.inputs.debate_map, fmt, hinges, members=members)[1]
 
-    def json(self, *, with_hinges: bool = True) -> dict[str, Any]:
+    def json(self, *, with_hinges: bool = True, members: bool = True) -> dict[str, Any]:
         """Return the JSON export, parsed."""
-        return json.loads(self.export("json", with_hinges=with_hinges))
+        return json.loads(self.export("json", with_hinges=with_hinges, members=members))
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +131,16 @@ def test_v2_keeps_v1_and_adds_scores_and_their_inputs(hinged: Hinged) -> None:
     """A v2 document has v1's keys in v1's order, then the hinge parts; each argument gains its scores last."""
     document = hinged.json()
     assert document["schema"] == SCHEMA == "crux.debate-map/2"
-    assert list(document) == ["schema", "debate", "arguments", "links", "citations", *HINGE_PARTS, "scoring"]
+    assert list(document) == [
+        "schema",
+        "debate",
+        "arguments",
+        "links",
+        "citations",
+        *HINGE_PARTS,
+        "scoring",
+        "withheld",
+    ]
     assert list(document["arguments"][0]) == ARGUMENT_KEYS
     assert document["scoring"] == {
         "min_voters_per_side": 3,
@@ -314,7 +328,16 @@ def test_a_v1_export_reads_as_v2_without_hinges() -> None:
     assert (found.version, found.has_hinges) == (1, False)
     document = found.document
     assert document["schema"] == SCHEMA
-    assert list(document) == ["schema", "debate", "arguments", "links", "citations", *HINGE_PARTS, "scoring"]
+    assert list(document) == [
+        "schema",
+        "debate",
+        "arguments",
+        "links",
+        "citations",
+        *HINGE_PARTS,
+        "scoring",
+        "withheld",
+    ]
     assert [{k: v for k, v in a.items() if k != "scores"} for a in document["arguments"]] == original["arguments"]
     assert {a["scores"] for a in document["arguments"]} == {None}
     assert (document["debate"], document["links"], document["citations"]) == (
@@ -347,7 +370,8 @@ BAD_DOCUMENTS: list[tuple[str, Any, str]] = [
     ("number as text", lambda d: d["arguments"][0].update(number="1"), 'arguments\\[0\\]."number" is "1", not an in'),
     ("boolean vote", lambda d: d["ballots"][0].update(vote=True), 'ballots\\[0\\]."vote" is true, not an integer'),
     ("dangling link", lambda d: d["links"][0].update(to=99), "links\\[0\\] names argument #99"),
-    ("half the hinges", lambda d: d.update(stances=None), "but not the rest of"),
+    ("half the hinges", lambda d: d.update(stances=None), "but not stances"),
+    ("an unknown part withheld", lambda d: d.update(withheld=["deltas"]), '"withheld" is not a list'),
     ("no scoring", lambda d: d.pop("scoring"), 'it has no "scoring"'),
     ("text missing", lambda d: d["arguments"][1].pop("text"), 'arguments\\[1\\] has no "text"'),
 ]
@@ -396,3 +420,15 @@ def test_markdown_shows_each_arguments_badges_after_its_votes(hinged: Hinged) ->
         if matched:
             found[int(matched.group(1))] = matched.group(2)
     assert found == BADGES
+
+
+def test_an_export_without_members_keeps_the_scores_and_withholds_private_choices(hinged: Hinged) -> None:
+    """Exported by a member who is no moderator: scores and Δ stay; ballots, stances and crux marks are withheld."""
+    full, shared = hinged.json(), hinged.json(members=False)
+    assert shared["withheld"] == list(MEMBER_PARTS) == ["ballots", "stances", "stance_changes", "crux_marks"]
+    assert all(shared[part] is None for part in MEMBER_PARTS)
+    assert shared["deltas"] == full["deltas"] != []
+    assert [a["scores"] for a in shared["arguments"]] == [a["scores"] for a in full["arguments"]]
+    assert full["withheld"] == []
+    found = read_map_export(json.dumps(shared))
+    assert (found.version, found.has_hinges) == (2, True)

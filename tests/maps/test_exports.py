@@ -365,6 +365,7 @@ def test_json_round_trips_in_the_documented_key_order(sample: Sample) -> None:
         "crux_marks",
         "deltas",
         "scoring",
+        "withheld",
     ]
     assert document["schema"] == "crux.debate-map/2"
     assert list(document["debate"]) == [
