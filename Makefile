@@ -35,6 +35,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks.retrieval_eval
 	$(BIN)/python -m benchmarks.source_latency
 	$(BIN)/python -m benchmarks.cold_start
+	$(BIN)/python -m benchmarks.burst
 	$(BIN)/python -m benchmarks.reply_relations --quiet
 	$(BIN)/python -m benchmarks.cruxes
 
