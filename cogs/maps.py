@@ -15,7 +15,7 @@ from discord.ext import commands
 
 from bot.debates.marks import DebateHinges, HingeInputs, debate_hinges
 from bot.debates.model import SIDES, Debate, DebateMap, Side
-from bot.interface.bot import CruxBot
+from bot.interface.bot import CruxBot, in_time, reply
 from bot.interface.transformers import DebateOption, debate_here
 from bot.interface.views import Pages
 from bot.maps.exports import FORMATS, export_map
@@ -56,7 +56,7 @@ class Maps(commands.Cog):
         🔑 crux, and Δn for the minds an argument changed.
         """
         found = debate_here(interaction, debate)
-        hinges = await self._hinges(found)
+        hinges = await self._hinges(interaction, found, ephemeral=not public)
         debate_map = hinges.inputs.debate_map
         sides: list[Side] = [s for s in SIDES if s == side] or list(SIDES)
         outline = trees(debate_map)
@@ -78,7 +78,7 @@ class Maps(commands.Cog):
         if shown:
             summary += f"\n-# {legend(shown)}"
         view = Pages(embeds, interaction.user.id)
-        await interaction.response.send_message(summary, embed=embeds[0], view=view, ephemeral=not public)
+        await reply(interaction, content=summary, embed=embeds[0], view=view, ephemeral=not public)
 
     @map.command(name="image")
     @app_commands.describe(
@@ -118,20 +118,23 @@ class Maps(commands.Cog):
     async def export(self, interaction: discord.Interaction, format: str, debate: DebateOption | None = None) -> None:
         """Download a debate's whole map as a file."""
         found = debate_here(interaction, debate)
-        hinges = await self._hinges(found)
+        hinges = await self._hinges(interaction, found, ephemeral=True)
         # Stances, /review votes and crux marks are each member's private choices: only moderators export them.
         members = bool(interaction.permissions.manage_threads)
         name, text = export_map(hinges.inputs.debate_map, format, hinges, members=members)
         file = discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
         note = "" if members or format != "json" else " " + render("export_members_withheld")
-        await interaction.response.send_message(f"Debate {found.number} as {format}.{note}", file=file, ephemeral=True)
+        await reply(interaction, content=f"Debate {found.number} as {format}.{note}", file=file, ephemeral=True)
 
     # -- helpers ------------------------------------------------------------------------------------------------------
 
-    async def _hinges(self, found: Debate) -> DebateHinges:
-        """Read a debate's hinge inputs (its map among them) and compute every argument's marks off the event loop."""
+    async def _hinges(self, interaction: discord.Interaction, found: Debate, *, ephemeral: bool) -> DebateHinges:
+        """Read a debate's hinge inputs (its map among them) and compute every argument's marks off the event loop.
+
+        A big debate takes a moment: past ANSWER_WITHIN, the interaction is deferred meanwhile.
+        """
         inputs = self.bot.services.hinges.hinge_inputs(found)
-        return await asyncio.to_thread(debate_hinges, inputs)
+        return await in_time(interaction, asyncio.to_thread(debate_hinges, inputs), ephemeral=ephemeral)
 
 
 def _draw(inputs: HingeInputs, root: int | None, depth: int | None) -> MapImage:

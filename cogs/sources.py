@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.db.sources import Document
 from bot.errors import SourceNotFound
-from bot.interface.bot import CruxBot
+from bot.interface.bot import CruxBot, in_time, reply
 from bot.interface.checks import manages_server
 from bot.markdown import escape, escape_links
 from bot.prompts import render
@@ -24,8 +24,6 @@ MAX_LISTED = 25
 EXCERPT_CHARS = 1100
 # How long /source waits for the library to finish loading after a start before saying so (it takes seconds).
 READY_TIMEOUT = 120.0
-# A /source search that takes longer than this is deferred ("Crux is thinking…") and its answer follows up.
-ANSWER_WITHIN = 1.0
 
 
 class Sources(commands.Cog):
@@ -56,33 +54,20 @@ class Sources(commands.Cog):
             # Crux has just started and is still loading the model or the library: defer, then wait for it.
             await interaction.response.defer(ephemeral=not public, thinking=True)
             if not await asyncio.to_thread(self.library.ready.wait, READY_TIMEOUT):
-                await interaction.followup.send(render("library_loading"), ephemeral=True)
+                await reply(interaction, content=render("library_loading"), ephemeral=True)
                 return
-            if not self.library.index.covers(interaction.guild_id):
-                await interaction.followup.send(render("library_empty"), ephemeral=True)
-                return
-        elif not self.library.index.covers(interaction.guild_id):
-            await interaction.response.send_message(render("library_empty"), ephemeral=True)
+        if not self.library.index.covers(interaction.guild_id):
+            await reply(interaction, content=render("library_empty"), ephemeral=True)
             return
-        # Encoding and the database reads run in a worker thread. A search that is done within ANSWER_WITHIN is the
-        # answer itself (one round trip); a slower one is deferred then, well inside Discord's 3 s window.
-        search = asyncio.ensure_future(
-            asyncio.to_thread(self.library.search, text, count, guild_id=interaction.guild_id)
+        # Encoding and the database reads run in a worker thread; a slow search is deferred meanwhile.
+        search = asyncio.to_thread(self.library.search, text, count, guild_id=interaction.guild_id)
+        hits = await in_time(interaction, search, ephemeral=not public)
+        await reply(
+            interaction,
+            content=render("source_header", query=escape(text)),
+            embeds=[_hit_embed(hit) for hit in hits],
+            ephemeral=not public,
         )
-        header = render("source_header", query=escape(text))
-        if not interaction.response.is_done():
-            done, _ = await asyncio.wait([search], timeout=ANSWER_WITHIN)
-            if done:
-                embeds = [_hit_embed(hit) for hit in search.result()]
-                await interaction.response.send_message(header, embeds=embeds, ephemeral=not public)
-                return
-            try:
-                await interaction.response.defer(ephemeral=not public, thinking=True)
-            finally:
-                hits = await search
-        else:
-            hits = await search
-        await interaction.followup.send(header, embeds=[_hit_embed(hit) for hit in hits], ephemeral=not public)
 
     @sources.command(name="list")
     async def list_sources(self, interaction: discord.Interaction) -> None:

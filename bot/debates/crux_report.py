@@ -66,12 +66,23 @@ class CruxSeed:
     excerpts: list[Citation]
 
 
-def crux_report(inputs: CruxInputs, limit: int = CRUX_LIMIT) -> CruxReport:
-    """Rank a debate's cruxes and gather, for each, its votes and marks by side, its excerpts and its standing."""
+def crux_report(
+    inputs: CruxInputs,
+    limit: int = CRUX_LIMIT,
+    *,
+    scores: Mapping[int, Bridging] | None = None,
+    standings: Mapping[int, Standing] | None = None,
+) -> CruxReport:
+    """Rank a debate's cruxes and gather, for each, its votes and marks by side, its excerpts and its standing.
+
+    `scores` and `standings`, when the caller computed them already from the same inputs, are not computed again.
+    """
     debate_map = inputs.debate_map
     numbered = debate_map.numbered
-    scores = bridging(VoteMatrix.from_ballots(inputs.ballots, argument_ids=list(numbered)), inputs.sides)
-    standings = standing_of(debate_map)
+    if scores is None:
+        scores = bridging(VoteMatrix.from_ballots(inputs.ballots, argument_ids=list(numbered)), inputs.sides)
+    if standings is None:
+        standings = standing_of(debate_map)
     marks = [(member, argument) for member, argument in inputs.marks if argument in numbered]
     ranked = rank_cruxes(marks, inputs.sides, scores, standings=standings, limit=limit)
     entries = [

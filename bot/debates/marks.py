@@ -163,7 +163,7 @@ def debate_hinges(inputs: HingeInputs) -> DebateHinges:
     return DebateHinges(
         inputs=inputs,
         marks=marks,
-        cruxes=crux_report(inputs.cruxes),
+        cruxes=crux_report(inputs.cruxes, scores=scores, standings=standings),
         common_ground=[found.argument_id for found in common],
         deltas=deltas,
     )

@@ -7,7 +7,8 @@ import hashlib
 import json
 import logging
 import pkgutil
-from typing import Any, Protocol, runtime_checkable
+from collections.abc import Awaitable
+from typing import Any, Protocol, TypeVar, runtime_checkable
 
 import discord
 import yarl
@@ -24,6 +25,11 @@ from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
+
+# Work a command finishes within this long is answered in one response; slower work is deferred first ("Crux is
+# thinking…"), well inside Discord's 3-second window.
+ANSWER_WITHIN = 1.0
 # How long a normal stop waits for queued argument analysis before closing anyway.
 DRAIN_TIMEOUT = 30.0
 # The listeners a normal stop removes first: new messages, and the catch-up after a reconnect, add analysis work.
@@ -94,10 +100,32 @@ async def answer_error(interaction: discord.Interaction, error: Exception, what:
     if message is None:
         log.error("%s failed", what, exc_info=error)
         message = render("apology")
+    await reply(interaction, content=message, ephemeral=True)
+
+
+async def in_time(interaction: discord.Interaction, work: Awaitable[T], *, ephemeral: bool) -> T:
+    """Return what `work` gives; if it is not done within ANSWER_WITHIN, defer the interaction first.
+
+    Start the slow part (a worker thread) in `work`, and answer with `reply`, which sends the response or, after a
+    defer, its follow-up.
+    """
+    task = asyncio.ensure_future(work)
+    done, _ = await asyncio.wait([task], timeout=ANSWER_WITHIN)
+    if not done and not interaction.response.is_done():
+        try:
+            await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+        except BaseException:
+            task.cancel()  # nobody will wait for it now
+            raise
+    return await task
+
+
+async def reply(interaction: discord.Interaction, **message: Any) -> None:
+    """Send a command's answer: as its response if none was sent yet, else as the follow-up of its defer."""
     if interaction.response.is_done():
-        await interaction.followup.send(message, ephemeral=True)
+        await interaction.followup.send(**message)
     else:
-        await interaction.response.send_message(message, ephemeral=True)
+        await interaction.response.send_message(**message)
 
 
 class CruxTree(app_commands.CommandTree):
