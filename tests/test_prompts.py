@@ -18,6 +18,7 @@ SUPPLIED = {
     "library_empty": set(),
     "library_loading": set(),
     "export_members_withheld": set(),
+    "help_header": set(),
     "source_footer": {"paragraph", "source_id", "similarity"},
     "source_header": {"query"},
     "sources_added": {"title", "source_id", "excerpts", "embedded"},
