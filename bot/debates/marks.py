@@ -29,12 +29,35 @@ from bot.debates.standing import Standing, standing_of
 #: (Wilson lower bound 0.44), by 6 of 7, or by 8 of 10; not by 4 of 5 (0.38): few voters must be unanimous.
 COMMON_GROUND_SCORE = 0.4
 
-#: Each standing's badge, with its emoji (Discord) and its word (pictures, files).
-STANDING_BADGES: dict[Standing, str] = {"stands": "🟢 stands", "refuted": "🔴 refuted", "contested": "🟡 contested"}
-COMMON_GROUND_BADGE = "🤝 common ground"
-CRUX_BADGE = "🔑 crux"
-DOUBLE_CRUX_BADGE = "🎯 double crux"
 DELTA_SIGN = "Δ"
+
+
+@dataclass(frozen=True)
+class BadgeKind:
+    """A kind of badge: its word (pictures, files, Argdown tags), how Discord shows it, and what it means."""
+
+    word: str
+    emoji: str
+    meaning: str
+
+
+#: Every kind of badge, in the order an argument and a legend show them. An argument that stands is the usual case, so
+#: views leave its standing unsaid (QUIET_STANDING); /cruxes and the summary's cruxes name it.
+BADGE_KINDS: dict[str, BadgeKind] = {
+    "stands": BadgeKind("stands", "🟢 stands", "no attack on it stands"),
+    "refuted": BadgeKind("refuted", "🔴 refuted", "an attack on it stands"),
+    "contested": BadgeKind("contested", "🟡 contested", "attacks on it are undecided"),
+    "common-ground": BadgeKind("common ground", "🤝 common ground", "both sides approve"),
+    "double-crux": BadgeKind("double crux", "🎯 double crux", "would change minds on both sides"),
+    "crux": BadgeKind("crux", "🔑 crux", "would change a mind"),
+    "delta": BadgeKind(DELTA_SIGN, DELTA_SIGN, "minds it changed"),
+}
+QUIET_STANDING: Standing = "stands"
+#: Each standing's badge as Discord shows it.
+STANDING_BADGES: dict[Standing, str] = {kind: BADGE_KINDS[kind].emoji for kind in ("stands", "refuted", "contested")}
+COMMON_GROUND_BADGE = BADGE_KINDS["common-ground"].emoji
+CRUX_BADGE = BADGE_KINDS["crux"].emoji
+DOUBLE_CRUX_BADGE = BADGE_KINDS["double-crux"].emoji
 
 
 @dataclass(frozen=True)
@@ -66,31 +89,43 @@ class ArgumentMarks:
         """Return whether members of both sides marked it as one that would change their mind."""
         return self.crux_pro > 0 and self.crux_con > 0
 
-    def badges(self, *, standing: bool = True) -> list[str]:
-        """Return its badges in a fixed order: standing, common ground, crux (double or not), Δ with its count."""
-        shown = [STANDING_BADGES[self.standing]] if standing else []
+    def kinds(self) -> list[tuple[str, int]]:
+        """Return its badges as (kind in BADGE_KINDS, count), in order.
+
+        Standing unless it stands, common ground, double crux or else crux, Δ; the count is the Δ received (1 for the
+        others).
+        """
+        found: list[tuple[str, int]] = [(self.standing, 1)] if self.standing != QUIET_STANDING else []
         if self.common_ground:
-            shown.append(COMMON_GROUND_BADGE)
+            found.append(("common-ground", 1))
         if self.double_crux:
-            shown.append(DOUBLE_CRUX_BADGE)
+            found.append(("double-crux", 1))
         elif self.crux_marks:
-            shown.append(CRUX_BADGE)
+            found.append(("crux", 1))
         if self.deltas:
-            shown.append(f"{DELTA_SIGN}{self.deltas}")
-        return shown
+            found.append(("delta", self.deltas))
+        return found
+
+    def badges(self) -> list[str]:
+        """Return its badges as Discord shows them ("🔴 refuted", "🤝 common ground", "🎯 double crux", "Δ2")."""
+        return [badge_text(kind, count, emoji=True) for kind, count in self.kinds()]
 
     def tags(self) -> list[str]:
-        """Return its marks as plain lower-case tags (Argdown's #tags): standing, common-ground, crux, double-crux."""
-        found: list[str] = [self.standing]
-        if self.common_ground:
-            found.append("common-ground")
-        if self.crux_marks:
-            found.append("crux")
-        if self.double_crux:
-            found.append("double-crux")
-        if self.deltas:
-            found.append("delta")
+        """Return its badges as Argdown tags: refuted or contested, common-ground, crux, double-crux, delta.
+
+        A double crux is a crux too, so it carries both tags.
+        """
+        found = [kind for kind, _ in self.kinds()]
+        if "double-crux" in found:
+            found.insert(found.index("double-crux"), "crux")
         return found
+
+
+def badge_text(kind: str, count: int = 1, *, emoji: bool) -> str:
+    """Return one badge as Discord shows it (`emoji`) or in words; a Δ badge carries its count ("Δ2")."""
+    badge = BADGE_KINDS[kind]
+    text = badge.emoji if emoji else badge.word
+    return f"{text}{count}" if kind == "delta" else text
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,6 @@ HINGE_PARTS = ("ballots", "stances", "stance_changes", "crux_marks", "deltas")
 #: The hinge parts that say what one member chose where others cannot see it (a /stance, a /review vote, a crux mark
 #: are private; a Δ is posted in the thread): null, and listed in "withheld", in a file exported without them.
 MEMBER_PARTS = ("ballots", "stances", "stance_changes", "crux_marks")
-#: Standing marks an argument only when it is refuted or contested: most arguments stand, and a tag or badge on every
-#: one of them would drown the few that matter.
-QUIET_STANDING = "stands"
 EXTENSIONS = {"json": ".json", "markdown": ".md", "argdown": ".argdown", "aif": ".aif.json"}
 # A bare "+" would open a nested Markdown list, so it is escaped; attacks get a minus sign (U+2212), not a hyphen.
 MARKDOWN_SIGNS = {"supports": "\\+ ", "attacks": "\u2212 ", "responds_to": "↩ "}
@@ -433,7 +430,7 @@ def _markdown_entry(debate_map: DebateMap, entry: TreeLine, hinges: DebateHinges
         return f"{head} (see above)"
     link = f" [jump]({markdown_url(argument.jump_url)})" if argument.jump_url else ""
     marks = hinges.of(argument.id) if hinges is not None else None
-    badges = marks.badges(standing=marks.standing != QUIET_STANDING) if marks is not None else []
+    badges = marks.badges() if marks is not None else []
     shown = f" {' · '.join(badges)}" if badges else ""
     return f"{head} {_markdown_text(argument.text)} (👍 {entry.votes.up} · 👎 {entry.votes.down}){shown}{link}"
 
@@ -490,7 +487,7 @@ def _argdown_tags(hinges: DebateHinges | None, argument: Argument) -> str:
     marks = hinges.of(argument.id) if hinges is not None else None
     if marks is None:
         return ""
-    return "".join(f" #{tag}" for tag in marks.tags() if tag != QUIET_STANDING)
+    return "".join(f" #{tag}" for tag in marks.tags())
 
 
 def _argdown_text(text: str) -> str:

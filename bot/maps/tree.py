@@ -14,25 +14,11 @@ from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.debates.marks import (
-    COMMON_GROUND_BADGE,
-    CRUX_BADGE,
-    DELTA_SIGN,
-    DOUBLE_CRUX_BADGE,
-    STANDING_BADGES,
-    ArgumentMarks,
-)
+from bot.debates.marks import BADGE_KINDS, DELTA_SIGN, QUIET_STANDING, ArgumentMarks
 from bot.debates.model import SIDES, Argument, DebateMap, Side, Votes
 
-#: What each badge means, in the order a legend lists them (the Δ badge carries its count: Δ2).
-BADGE_MEANINGS = {
-    STANDING_BADGES["refuted"]: "an attack on it stands",
-    STANDING_BADGES["contested"]: "attacks on it are undecided",
-    COMMON_GROUND_BADGE: "both sides approve",
-    DOUBLE_CRUX_BADGE: "would change minds on both sides",
-    CRUX_BADGE: "would change a mind",
-    f"{DELTA_SIGN}n": "minds it changed",
-}
+#: A badge as /map show writes it → its kind (a Δ badge, which carries its count, is found by its sign).
+_KIND_OF = {kind.emoji: name for name, kind in BADGE_KINDS.items()}
 
 # Deeper reply chains continue in a new top-level tree: no reader follows a list nested 20 deep, and the Argdown
 # parser fails at about 270 levels of indentation.
@@ -117,15 +103,17 @@ def trees(debate_map: DebateMap) -> dict[Side, list[TreeLine]]:
 
 def line_badges(marks: ArgumentMarks | None) -> list[str]:
     """Return the badges a tree line shows: its standing unless it stands, then common ground, crux and Δ count."""
-    if marks is None:
-        return []
-    return marks.badges(standing=marks.standing != "stands")
+    return marks.badges() if marks is not None else []
 
 
 def legend(badges: Iterable[str]) -> str:
     """Return a one-line legend of the badges shown, in a fixed order ("" when none is shown)."""
-    shown = {f"{DELTA_SIGN}n" if badge.startswith(DELTA_SIGN) else badge for badge in badges}
-    parts = [f"{badge}: {meaning}" for badge, meaning in BADGE_MEANINGS.items() if badge in shown]
+    shown = {"delta" if badge.startswith(DELTA_SIGN) else _KIND_OF.get(badge) for badge in badges}
+    parts = [
+        f"{f'{DELTA_SIGN}n' if name == 'delta' else kind.emoji}: {kind.meaning}"
+        for name, kind in BADGE_KINDS.items()
+        if name in shown and name != QUIET_STANDING
+    ]
     if not parts:
         return ""
     return " · ".join([*parts, "no standing badge: it stands"])

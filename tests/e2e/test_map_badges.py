@@ -90,5 +90,5 @@ async def test_map_image_draws_the_badges_and_names_them(
     assert picture.format == "PNG"
     assert upload.filename == "debate-1-map.png"
     colours = {colour for _, colour in picture.convert("RGB").getcolors(picture.width * picture.height)}
-    for kind in ("refuted", "double crux", "delta"):
+    for kind in ("refuted", "double-crux", "delta"):
         assert KINDS[kind].colour in colours, f"a {kind} pill is drawn"

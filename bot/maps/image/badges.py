@@ -9,12 +9,12 @@ crux is filled, so that they can be told apart in Discord's small preview and wi
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from PIL import ImageDraw
 
-from bot.debates.marks import DELTA_SIGN, ArgumentMarks, DebateHinges
+from bot.debates.marks import BADGE_KINDS, DELTA_SIGN, ArgumentMarks, DebateHinges, badge_text
 from bot.maps.image.text import SMALL_SIZE, load_font
 
 T = TypeVar("T")
@@ -44,47 +44,35 @@ class Pill:
 
 
 @dataclass(frozen=True)
-class Kind:
-    """How a kind of badge is drawn, and what the legend says it means."""
+class Look:
+    """How a kind of badge is drawn: its colour, its text's, and whether it is filled (else outlined)."""
 
     colour: Colour
     ink: Colour
     filled: bool
-    meaning: str
 
 
 INK: Colour = (33, 33, 33)
-#: Each kind of badge, in the order a box and the legend show them.
-KINDS: dict[str, Kind] = {
-    "refuted": Kind((97, 97, 97), WHITE, True, "an attack on it stands"),
-    "contested": Kind((255, 179, 0), INK, True, "attacks on it are undecided"),
-    "common ground": Kind((0, 105, 92), WHITE, True, "both sides approve"),
-    "double crux": Kind((106, 27, 154), WHITE, True, "would change minds on both sides"),
-    "crux": Kind((106, 27, 154), (106, 27, 154), False, "would change a mind"),
-    "delta": Kind((21, 101, 192), WHITE, True, "minds it changed"),
+#: How each kind of badge (bot/debates/marks.py, BADGE_KINDS) is drawn, in the order a box and the legend show them.
+KINDS: dict[str, Look] = {
+    "refuted": Look((97, 97, 97), WHITE, True),
+    "contested": Look((255, 179, 0), INK, True),
+    "common-ground": Look((0, 105, 92), WHITE, True),
+    "double-crux": Look((106, 27, 154), WHITE, True),
+    "crux": Look((106, 27, 154), (106, 27, 154), False),
+    "delta": Look((21, 101, 192), WHITE, True),
 }
 
 
-def pill(kind: str, text: str | None = None) -> Pill:
-    """Return the pill of a kind of badge, with its word (or `text`, for Δ and its count)."""
-    found = KINDS[kind]
-    return Pill(kind, text or kind, found.colour, found.ink, found.filled)
+def pill(kind: str, count: int = 1) -> Pill:
+    """Return the pill of a kind of badge, with its word (and, for Δ, its count)."""
+    look = KINDS[kind]
+    return Pill(kind, badge_text(kind, count, emoji=False), look.colour, look.ink, look.filled)
 
 
 def box_pills(marks: ArgumentMarks | None) -> list[Pill]:
-    """Return the pills an argument's box shows, in /map show's order: standing unless it stands, then the rest."""
-    if marks is None:
-        return []
-    shown = [pill(marks.standing)] if marks.standing != "stands" else []
-    if marks.common_ground:
-        shown.append(pill("common ground"))
-    if marks.double_crux:
-        shown.append(pill("double crux"))
-    elif marks.crux_marks:
-        shown.append(pill("crux"))
-    if marks.deltas:
-        shown.append(pill("delta", f"{DELTA_SIGN}{marks.deltas}"))
-    return shown
+    """Return the pills an argument's box shows: the badges /map show writes, in words."""
+    return [pill(kind, count) for kind, count in marks.kinds()] if marks is not None else []
 
 
 def all_pills(hinges: DebateHinges | None) -> dict[int, list[Pill]]:
@@ -102,13 +90,17 @@ def legend_items(pills: Iterable[Pill]) -> list[tuple[Pill | None, str]]:
     """
     kinds = {found.kind for found in pills}
     items: list[tuple[Pill | None, str]] = [
-        (pill(kind, f"{DELTA_SIGN}n" if kind == "delta" else None), found.meaning)
-        for kind, found in KINDS.items()
-        if kind in kinds
+        (_legend_pill(kind), BADGE_KINDS[kind].meaning) for kind in KINDS if kind in kinds
     ]
     if kinds & STANDINGS:
         items.append((None, STANDS_NOTE))
     return items
+
+
+def _legend_pill(kind: str) -> Pill:
+    """Return a kind's pill as the legend draws it (Δ with an n for its count)."""
+    found = pill(kind)
+    return replace(found, text=f"{DELTA_SIGN}n") if kind == "delta" else found
 
 
 def legend_width(item: tuple[Pill | None, str]) -> float:
@@ -184,6 +176,6 @@ def caption(pills: Mapping[int, list[Pill]], numbers: Mapping[int, int | None]) 
             continue
         named = [text for _, text in sorted(by_kind[kind])]
         more = f" and {len(named) - CAPTION_NUMBERS} more" if len(named) > CAPTION_NUMBERS else ""
-        label = f"{DELTA_SIGN} (minds changed)" if kind == "delta" else kind
+        label = f"{DELTA_SIGN} (minds changed)" if kind == "delta" else BADGE_KINDS[kind].word
         parts.append(f"{label} {', '.join(named[:CAPTION_NUMBERS])}{more}")
     return "Badges drawn: " + " · ".join(parts) + "." if parts else None
