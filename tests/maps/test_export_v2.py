@@ -17,7 +17,7 @@ from bot.debates.standing import standing
 from bot.errors import ExportError
 from bot.maps.exports import HINGE_PARTS, MEMBER_PARTS, SCHEMA, export_map, read_map_export
 from tests.conftest import ROOT
-from tests.maps.test_exports import ARGUMENT_KEYS, Sample, _markdown, _new_sample, _parse_argdown
+from tests.maps.test_exports import ARGUMENT_KEYS, CHIPS_CITATION, Sample, _markdown, _new_sample, _parse_argdown
 
 V1_FIXTURE = ROOT / "tests" / "data" / "map-export-v1.json"
 # (number, side, author, text). #3 ends in a backslash and holds a "#" that is the member's, not a tag.
@@ -107,15 +107,7 @@ def hinged() -> Hinged:
     for name, number in CRUX_MARKS:
         store.mark_crux(arguments[number], member(name))
     store.award_delta(arguments[DELTA[1]], member(DELTA[0]), DELTA[2])
-    built.store.add_citation(
-        arguments[3],
-        excerpt_id=7,
-        document_id=2,
-        document_title="Computing Power and the Governance of AI",
-        paragraph=4,
-        sentence="Chips are produced by a concentrated supply chain.",
-        similarity=0.62,
-    )
+    built.store.add_citation(arguments[3], **CHIPS_CITATION)
     service = Hinges(built.store, store)
     return Hinged(built, debate_hinges(service.hinge_inputs(built.store.debate(built.debate_id))))
 
@@ -131,16 +123,7 @@ def test_v2_keeps_v1_and_adds_scores_and_their_inputs(hinged: Hinged) -> None:
     """A v2 document has v1's keys in v1's order, then the hinge parts; each argument gains its scores last."""
     document = hinged.json()
     assert document["schema"] == SCHEMA == "crux.debate-map/2"
-    assert list(document) == [
-        "schema",
-        "debate",
-        "arguments",
-        "links",
-        "citations",
-        *HINGE_PARTS,
-        "scoring",
-        "withheld",
-    ]
+    assert list(document) == DOCUMENT_KEYS
     assert list(document["arguments"][0]) == ARGUMENT_KEYS
     assert document["scoring"] == {
         "min_voters_per_side": 3,
@@ -328,16 +311,7 @@ def test_a_v1_export_reads_as_v2_without_hinges() -> None:
     assert (found.version, found.has_hinges) == (1, False)
     document = found.document
     assert document["schema"] == SCHEMA
-    assert list(document) == [
-        "schema",
-        "debate",
-        "arguments",
-        "links",
-        "citations",
-        *HINGE_PARTS,
-        "scoring",
-        "withheld",
-    ]
+    assert list(document) == DOCUMENT_KEYS
     assert [{k: v for k, v in a.items() if k != "scores"} for a in document["arguments"]] == original["arguments"]
     assert {a["scores"] for a in document["arguments"]} == {None}
     assert (document["debate"], document["links"], document["citations"]) == (

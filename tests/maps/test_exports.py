@@ -94,6 +94,16 @@ HOSTILE = [
 ]
 HOSTILE_MOTION = "Motion [x] <y> {z} #tag @everyone\n=== // */ *bold*"
 
+#: The sample's citation of a source excerpt (the chips paragraph of a governance paper).
+CHIPS_CITATION: dict = {
+    "excerpt_id": 7,
+    "document_id": 2,
+    "document_title": "Computing Power and the Governance of AI",
+    "paragraph": 4,
+    "sentence": "Chips are produced by a concentrated supply chain.",
+    "similarity": 0.62,
+}
+
 #: The keys of each argument in a JSON export, in order (v1's, then v2's scores).
 ARGUMENT_KEYS = [
     "number",
@@ -167,15 +177,7 @@ def sample() -> Sample:
             built.store.set_vote(arguments[number], 500 + voter, 1)
         for voter in range(down):
             built.store.set_vote(arguments[number], 600 + voter, -1)
-    cited = built.store.add_citation(
-        arguments[4],
-        excerpt_id=7,
-        document_id=2,
-        document_title="Computing Power and the Governance of AI",
-        paragraph=4,
-        sentence="Chips are produced by a concentrated supply chain.",
-        similarity=0.62,
-    )
+    cited = built.store.add_citation(arguments[4], **CHIPS_CITATION)
     built.store.confirm_citation(cited, arguments[4].author_id)
     built.store.add_citation(
         arguments[11],
