@@ -217,21 +217,12 @@ class Library:
         """
         text = clean_query(query)
         self.ready.wait()
-        if mode == "dense":
-            return self.search_encoded(text, self.embedder.encode([text])[0], k, mode, guild_id=guild_id)
-        # BM25 needs no vector: it runs in a thread of its own while this one encodes (both release the GIL).
-        keyword: list[list[tuple[int, float]]] = []
-        side = threading.Thread(
-            target=lambda: keyword.append(self.keyword_candidates(text, guild_id)), name="crux-bm25", daemon=True
-        )
-        side.start()
-        try:
-            vector = self.embedder.encode([text])[0]
-        finally:
-            side.join()
-        if not keyword:  # the keyword search raised (its thread logged it): run it here to raise it to the caller
-            keyword.append(self.keyword_candidates(text, guild_id))
-        return self.search_encoded(text, vector, k, mode, guild_id=guild_id, keyword=keyword[0])
+        # BM25 first, then the encode, in this one thread: with the rarest words and no scoping join it takes well
+        # under a millisecond on a real library and about 6 ms at 100,000 generated excerpts, and running it in a
+        # thread beside the encode measured about 2 ms slower (the two threads trade the GIL).
+        keyword = self.keyword_candidates(text, guild_id) if mode != "dense" else []
+        vector = self.embedder.encode([text])[0]
+        return self.search_encoded(text, vector, k, mode, guild_id=guild_id, keyword=keyword)
 
     def keyword_candidates(self, text: str, guild_id: int | None = None) -> list[tuple[int, float]]:
         """Return BM25's best excerpts for a cleaned query: over its rarest words, up to the postings budget."""
