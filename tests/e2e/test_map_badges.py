@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import io
+import threading
 
 import pytest
 from PIL import Image
 
+from bot.debates.marks import DebateHinges, HingeInputs
 from bot.interface.bot import CruxBot
 from bot.maps.image.badges import KINDS
 from tests.e2e.conftest import MEMBER_PERMISSIONS, World
@@ -14,6 +16,7 @@ from tests.e2e.hinge_helpers import EPHEMERAL, assert_links_resolve, press
 from tests.e2e.test_debates import PRO_POINT, post, settled
 from tests.fake_discord import FakeChannel, FakeDiscord, FakeMember
 
+DEFERRED = 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE: "Crux is thinking…"
 # Written for these tests, in our own words.
 REBUTTAL = "A verified pause would not stop the race: labs would move their largest training runs outside the treaty."
 DOUBLE = "If every lab published its training compute each quarter, checking a pause would be far easier than feared."
@@ -92,3 +95,35 @@ async def test_map_image_draws_the_badges_and_names_them(
     colours = {colour for _, colour in picture.convert("RGB").getcolors(picture.width * picture.height)}
     for kind in ("refuted", "double-crux", "delta"):
         assert KINDS[kind].colour in colours, f"a {kind} pill is drawn"
+
+
+@pytest.mark.parametrize(("command", "options"), [("map show", {}), ("map export", {"format": "json"})])
+async def test_a_slow_map_is_deferred_in_time_and_then_shown(
+    fake: FakeDiscord,
+    world: World,
+    crux: CruxBot,
+    debate: dict[str, FakeChannel],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    options: dict,
+) -> None:
+    """While computing the marks takes long (a big debate), the command is deferred at once, then answered."""
+    await post(fake, world, debate["pro"], world.member, PRO_POINT)
+    gate = threading.Event()
+    maps = crux.extensions["cogs.maps"]  # the module as discord.py loaded it (not the one `import cogs.maps` gives)
+    compute = maps.debate_hinges
+
+    def slow(inputs: HingeInputs) -> DebateHinges:
+        gate.wait(30)
+        return compute(inputs)
+
+    monkeypatch.setattr(maps, "debate_hinges", slow)
+    try:
+        rec = await fake.invoke_slash_command(world.guild, world.channel, world.member, command, options)
+        assert (await rec.wait_for_response())["type"] == DEFERRED
+        assert rec.final_message is None, "still thinking"
+    finally:
+        gate.set()
+    message = await rec.wait_for_final_message()
+    assert message["flags"] & EPHEMERAL
+    assert not rec.late
