@@ -125,10 +125,12 @@ def _render_hinges(summary: Summary) -> list[str]:
     common = [f"- {_argument(debate, found.argument)} — {_agreement(found.votes)}" for found in hinges.common_ground]
     cruxes = [f"{rank}. {_crux(debate, entry)}" for rank, entry in enumerate(hinges.cruxes, start=1)]
     return [
-        f"## Common ground: what both sides approve ({_shown(hinges.common_ground_count, len(common), 'best')})\n\n"
-        + "\n".join(common),
-        f"## Cruxes: where the debate hinges ({_shown(hinges.crux_count, len(cruxes), 'first')})\n\n"
-        + "\n".join(cruxes),
+        render(
+            "summary_common_ground",
+            shown=_shown(hinges.common_ground_count, len(common), "best"),
+            arguments="\n".join(common),
+        ),
+        render("summary_cruxes", shown=_shown(hinges.crux_count, len(cruxes), "first"), cruxes="\n".join(cruxes)),
         _render_minds(debate, hinges),
     ]
 
@@ -144,16 +146,12 @@ def _render_minds(debate: Debate, hinges: HingeSections) -> str:
     given = f"{hinges.delta_count} {DELTA_SIGN} from {givers} member{'s' if givers != 1 else ''}"
     if len(deltas) < hinges.delta_count:
         given += f", the {len(deltas)} oldest shown"
-    return "\n\n".join(
-        [
-            "## Minds changed",
-            f"### Who changed whose mind ({given})",
-            "\n".join(deltas),
-            "### Arguments that changed most minds",
-            "\n".join(persuasive),
-            "### How opinion moved (declared stances)",
-            "\n".join(_opinion(debate, hinges.opinion)),
-        ]
+    return render(
+        "summary_minds",
+        given=given,
+        deltas="\n".join(deltas),
+        persuasive="\n".join(persuasive),
+        opinion="\n".join(_opinion(debate, hinges.opinion)),
     )
 
 
