@@ -9,54 +9,11 @@ import numpy as np
 import pytest
 import sqlite_utils
 
-from bot.db import open_database
 from bot.db.debates import DebateStore
 from bot.db.migrations import migrations
 from bot.db.vectors import ArgumentVectors
-from bot.debates.model import Argument, Debate
-
-GUILD = 111
-PRO, CON = 1001, 1002
-ADA, BEN = 7, 8
-MOTION = "The world should pause the training of frontier AI models until they can be shown to be safe."
-POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def db() -> sqlite_utils.Database:
-    """Return a fresh in-memory database with every migration applied."""
-    return open_database(":memory:")
-
-
-@pytest.fixture
-def store(db: sqlite_utils.Database) -> DebateStore:
-    """Return a debate store over the fresh database."""
-    return DebateStore(db)
-
-
-@pytest.fixture
-def debate(store: DebateStore) -> Debate:
-    """Open a forum debate with a pro and a con thread."""
-    return store.create_debate(GUILD, 500, "forum", MOTION, ADA, {"pro": PRO, "con": CON})
-
-
-def _add(
-    store: DebateStore, debate: Debate, message_id: int, text: str, *, side: str = "pro", kind: str = "argument"
-) -> Argument:
-    """Store one captured message of a debate."""
-    return store.add_argument(
-        debate_id=debate.id,
-        side=side,
-        kind=kind,
-        origin="message",
-        author_id=ADA,
-        author_name="Ada",
-        thread_id=debate.thread_for(side),
-        message_id=message_id,
-        jump_url=f"https://discord.com/channels/{GUILD}/{debate.thread_for(side)}/{message_id}",
-        text=text,
-        posted_at=POSTED,
-    )
+from bot.debates.model import Debate
+from tests.db.conftest import ADA, BEN, CON, GUILD, MOTION, POSTED, PRO, add
 
 
 @pytest.mark.parametrize(
@@ -140,24 +97,24 @@ def test_cursor_never_moves_backwards(store: DebateStore, debate: Debate) -> Non
 
 def test_existing_message_id_returns_the_stored_row(store: DebateStore, debate: Debate) -> None:
     """Adding a message id that is already stored returns that row and stores nothing new."""
-    first = _add(store, debate, 2001, "Compute thresholds make a pause enforceable at the chip supply chain.")
-    again = _add(store, debate, 2001, "A different text for the same message id.")
+    first = add(store, debate, 2001, "Compute thresholds make a pause enforceable at the chip supply chain.")
+    again = add(store, debate, 2001, "A different text for the same message id.")
     assert again == first
     assert store.db.table("arguments").count == 1
 
 
 def test_numbers_are_not_reused_after_a_deletion(store: DebateStore, debate: Debate) -> None:
     """An argument posted after a deleted one gets the next number, never the deleted one's."""
-    _add(store, debate, 2001, "Labs cannot be trusted to stop racing on their own.")
-    second = _add(store, debate, 2002, "Only governments can coordinate a pause across borders.")
+    add(store, debate, 2001, "Labs cannot be trusted to stop racing on their own.")
+    second = add(store, debate, 2002, "Only governments can coordinate a pause across borders.")
     store.mark_deleted(second, POSTED)
-    assert _add(store, debate, 2003, "A pause buys time for alignment research to catch up.").number == 3
+    assert add(store, debate, 2003, "A pause buys time for alignment research to catch up.").number == 3
 
 
 def test_link_recorded_twice_keeps_one_row(store: DebateStore, debate: Debate) -> None:
     """Recording the same relation twice returns the first link and keeps a single row."""
-    claim = _add(store, debate, 2001, "A pause buys time for alignment research to catch up.")
-    reply = _add(store, debate, 2002, "Alignment work already lags capabilities by years.")
+    claim = add(store, debate, 2001, "A pause buys time for alignment research to catch up.")
+    reply = add(store, debate, 2002, "Alignment work already lags capabilities by years.")
     first = store.link(reply, claim, "supports", "reply", ADA)
     second = store.link(reply, claim, "supports", "context_menu", BEN)
     assert second == first
@@ -173,16 +130,16 @@ def test_autoincrement_ids_are_never_reused(store: DebateStore, debate: Debate, 
         store.db.execute("delete from debates where id = ?", [doomed])
         fresh = store.create_debate(GUILD, 500, "text", "Pause later.", ADA, {"pro": 5, "con": 6}).id
     else:
-        doomed = _add(store, debate, 2001, "Frontier labs should publish their safety cases.").id
+        doomed = add(store, debate, 2001, "Frontier labs should publish their safety cases.").id
         store.db.execute("delete from analysis_queue where argument_id = ?", [doomed])
         store.db.execute("delete from arguments where id = ?", [doomed])
-        fresh = _add(store, debate, 2002, "Frontier labs should publish their evaluations.").id
+        fresh = add(store, debate, 2002, "Frontier labs should publish their evaluations.").id
     assert fresh > doomed
 
 
 def test_revisions_keep_earlier_texts_oldest_first(store: DebateStore, debate: Debate) -> None:
     """Revising twice keeps both earlier texts in order and drops the embedding of the old text."""
-    argument = _add(store, debate, 2001, "A pause is unenforceable.")
+    argument = add(store, debate, 2001, "A pause is unenforceable.")
     ArgumentVectors(store.db).save([argument], np.ones((1, 4), np.float32), "fake", ["hash"])
     argument = store.revise(argument, "A pause is hard to enforce.", datetime(2025, 3, 1, 12, 5, tzinfo=UTC))
     store.revise(
@@ -195,7 +152,7 @@ def test_revisions_keep_earlier_texts_oldest_first(store: DebateStore, debate: D
 
 def test_votes_replace_and_withdraw_per_member(store: DebateStore, debate: Debate) -> None:
     """A member's second vote replaces the first, and withdrawing a value they no longer hold changes nothing."""
-    argument = _add(store, debate, 2001, "A pause hands the lead to less careful actors.")
+    argument = add(store, debate, 2001, "A pause hands the lead to less careful actors.")
     store.set_vote(argument, ADA, 1)
     store.set_vote(argument, ADA, -1)
     store.set_vote(argument, BEN, 1)
@@ -205,7 +162,7 @@ def test_votes_replace_and_withdraw_per_member(store: DebateStore, debate: Debat
 
 def test_same_excerpt_suggested_twice_keeps_the_first(store: DebateStore, debate: Debate) -> None:
     """Suggesting one excerpt twice for an argument keeps the first suggestion only."""
-    argument = _add(store, debate, 2001, "Data centres draw as much power as a small town.")
+    argument = add(store, debate, 2001, "Data centres draw as much power as a small town.")
     fields = {"excerpt_id": 3, "document_id": 1, "document_title": "Verification", "paragraph": 2, "sentence": "S."}
     first = store.add_citation(argument, **fields, similarity=0.9)
     second = store.add_citation(argument, **fields, similarity=0.5)
@@ -215,9 +172,9 @@ def test_same_excerpt_suggested_twice_keeps_the_first(store: DebateStore, debate
 
 def test_vectors_leave_out_comments_and_deleted_arguments(store: DebateStore, debate: Debate) -> None:
     """Only visible arguments' embeddings are candidates for duplicates."""
-    kept = _add(store, debate, 2001, "A pause needs an international agency with inspectors.")
-    comment = _add(store, debate, 2002, "good point", kind="comment")
-    deleted = store.mark_deleted(_add(store, debate, 2003, "Chips can be tracked like uranium."), POSTED)
+    kept = add(store, debate, 2001, "A pause needs an international agency with inspectors.")
+    comment = add(store, debate, 2002, "good point", kind="comment")
+    deleted = store.mark_deleted(add(store, debate, 2003, "Chips can be tracked like uranium."), POSTED)
     ArgumentVectors(store.db).save([kept, comment, deleted], np.eye(3, 4, dtype=np.float32), "fake", ["a", "b", "c"])
     ids, matrix = ArgumentVectors(store.db).of_debate(debate.id, "fake")
     assert ids == [kept.id]

@@ -3,66 +3,25 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
 
 import pytest
 import sqlite_utils
 
-from bot.db import open_database
 from bot.db.debates import DebateStore
 from bot.db.hinges import HingeStore
 from bot.db.migrations import migrations
 from bot.db.moderation import ModerationStore
-from bot.debates.model import Argument, Debate
+from bot.debates.model import Debate
+from tests.db.conftest import ADA, BEN, CON, CY, GUILD, MOTION, PRO, add
 
-GUILD = 111
-PRO, CON = 1001, 1002
-ADA, BEN, CY = 7, 8, 9
-MOTION = "The world should pause the training of frontier AI models until they can be shown to be safe."
-POSTED = datetime(2025, 3, 1, 12, tzinfo=UTC)
 MIGRATION = "m007_stances_cruxes_deltas"
 WHY = "The point about chip export controls showed me a pause can actually be checked, which I had doubted."
-
-
-@pytest.fixture
-def db() -> sqlite_utils.Database:
-    """Return a fresh in-memory database with every migration applied."""
-    return open_database(":memory:")
-
-
-@pytest.fixture
-def store(db: sqlite_utils.Database) -> DebateStore:
-    """Return a debate store over the fresh database."""
-    return DebateStore(db)
 
 
 @pytest.fixture
 def hinges(db: sqlite_utils.Database) -> HingeStore:
     """Return a hinge store over the fresh database."""
     return HingeStore(db)
-
-
-@pytest.fixture
-def debate(store: DebateStore) -> Debate:
-    """Open a forum debate with a pro and a con thread."""
-    return store.create_debate(GUILD, 500, "forum", MOTION, ADA, {"pro": PRO, "con": CON})
-
-
-def _add(store: DebateStore, debate: Debate, message_id: int, author: int = ADA, side: str = "pro") -> Argument:
-    """Store one numbered argument of a debate."""
-    return store.add_argument(
-        debate_id=debate.id,
-        side=side,
-        kind="argument",
-        origin="message",
-        author_id=author,
-        author_name="Ada",
-        thread_id=debate.thread_for(side),
-        message_id=message_id,
-        jump_url=f"https://discord.com/channels/{GUILD}/{debate.thread_for(side)}/{message_id}",
-        text=f"Argument number {message_id} says something",
-        posted_at=POSTED,
-    )
 
 
 # -- the migration ----------------------------------------------------------------------------------------------------
@@ -84,7 +43,7 @@ def test_votes_cast_before_m009_count_as_reactions() -> None:
     db = sqlite_utils.Database(sqlite3.connect(":memory:"))
     migrations.apply(db, stop_before="m009_review_passes_and_vote_origin")
     earlier = DebateStore(db).create_debate(GUILD, 500, "text", MOTION, ADA, {"pro": PRO, "con": CON})
-    argument = _add(DebateStore(db), earlier, 10)
+    argument = add(DebateStore(db), earlier, 10)
     db.execute(
         "insert into votes (argument_id, user_id, value, voted_at) values (?, ?, 1, '2025-03-01T12:00:00+00:00')",
         [argument.id, BEN],
@@ -142,7 +101,7 @@ def test_stances_belong_to_their_debate(store: DebateStore, hinges: HingeStore, 
 
 def test_votes_are_read_back_per_member(store: DebateStore, hinges: HingeStore, debate: Debate) -> None:
     """Each member's votes on a debate's arguments come back with their values."""
-    first, second = _add(store, debate, 10), _add(store, debate, 11, side="con")
+    first, second = add(store, debate, 10), add(store, debate, 11, side="con")
     store.set_vote(first, BEN, 1)
     store.set_vote(second, BEN, -1)
     store.set_vote(first, CY, -1)
@@ -156,7 +115,7 @@ def test_votes_are_read_back_per_member(store: DebateStore, hinges: HingeStore, 
 
 def test_a_crux_mark_is_one_per_member_and_removable(store: DebateStore, hinges: HingeStore, debate: Debate) -> None:
     """Marking twice keeps one mark; unmarking removes it; unmarking again finds nothing."""
-    argument = _add(store, debate, 10)
+    argument = add(store, debate, 10)
     assert hinges.mark_crux(argument, BEN) is True
     assert hinges.mark_crux(argument, BEN) is False
     assert [(m.argument_id, m.member_id) for m in hinges.crux_marks(debate.id)] == [(argument.id, BEN)]
@@ -171,7 +130,7 @@ def test_a_crux_mark_is_one_per_member_and_removable(store: DebateStore, hinges:
 
 def test_a_pass_is_kept_once_per_member_and_debate(store: DebateStore, hinges: HingeStore, debate: Debate) -> None:
     """Passing twice keeps one pass; passes are read per member and debate."""
-    argument = _add(store, debate, 10)
+    argument = add(store, debate, 10)
     hinges.pass_review(argument, BEN)
     hinges.pass_review(argument, BEN)
     assert hinges.passed(debate.id, BEN) == {argument.id}
@@ -180,7 +139,7 @@ def test_a_pass_is_kept_once_per_member_and_debate(store: DebateStore, hinges: H
 
 def test_a_review_vote_is_not_dropped_by_replacing_reaction_votes(store: DebateStore, debate: Debate) -> None:
     """Making an argument's votes match its reactions drops a lost reaction vote but keeps a /review vote."""
-    argument = _add(store, debate, 10)
+    argument = add(store, debate, 10)
     store.set_vote(argument, BEN, 1, via="review")
     store.set_vote(argument, CY, -1)
     store.replace_votes(argument, {})
@@ -192,7 +151,7 @@ def test_a_review_vote_is_not_dropped_by_replacing_reaction_votes(store: DebateS
 
 def test_a_delta_goes_to_the_author_once_per_member(store: DebateStore, hinges: HingeStore, debate: Debate) -> None:
     """A Δ is awarded to the argument's author with the explanation; the same member awarding it again gets None."""
-    argument = _add(store, debate, 10, author=ADA)
+    argument = add(store, debate, 10, author=ADA)
     delta = hinges.award_delta(argument, BEN, WHY)
     assert delta is not None
     assert (delta.awarded_by, delta.awarded_to, delta.explanation) == (BEN, ADA, WHY)
@@ -207,7 +166,7 @@ def test_a_merge_moves_crux_marks_and_deltas_once_per_member(
     db: sqlite_utils.Database, store: DebateStore, hinges: HingeStore, debate: Debate
 ) -> None:
     """Merging a duplicate moves its crux marks and Δ to the survivor; a member who gave both keeps one."""
-    survivor, duplicate = _add(store, debate, 10, author=ADA), _add(store, debate, 11, author=ADA)
+    survivor, duplicate = add(store, debate, 10, author=ADA), add(store, debate, 11, author=ADA)
     hinges.mark_crux(duplicate, BEN)
     hinges.mark_crux(duplicate, CY)
     hinges.mark_crux(survivor, CY)

@@ -8,15 +8,13 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-import sqlite_utils
 
-from bot.db import open_database
 from bot.db.debates import DebateStore
-from bot.db.moderation import ModerationStore
 from bot.debates.model import Argument, Debate, Side, Votes
 from bot.debates.moderation import MAX_REASON_CHARS, Action, Actor, Moderation
 from bot.debates.service import load_map
 from bot.errors import DebateError
+from bot.services import Services
 
 GUILD, OTHER_GUILD = 111, 222
 CHANNEL, MODLOG, OTHER_MODLOG = 500, 600, 700
@@ -30,21 +28,9 @@ Post = Callable[..., Argument]
 
 
 @pytest.fixture
-def db() -> sqlite_utils.Database:
-    """Return a fresh in-memory database with every migration applied."""
-    return open_database(":memory:")
-
-
-@pytest.fixture
-def store(db: sqlite_utils.Database) -> DebateStore:
-    """Return the debate store over the fresh database."""
-    return DebateStore(db)
-
-
-@pytest.fixture
-def moderation(store: DebateStore, db: sqlite_utils.Database) -> Moderation:
-    """Moderator actions over the same database."""
-    return Moderation(store, ModerationStore(db))
+def moderation(services: Services) -> Moderation:
+    """Moderator actions over the services' fresh database (the `store` fixture is its debate store)."""
+    return services.moderation
 
 
 @pytest.fixture

@@ -358,7 +358,7 @@ async def test_source_before_the_library_is_ready_waits_then_answers(
         assert (await early.wait_for_response())["type"] == DEFERRED
         listing = await fake.invoke_slash_command(world.guild, world.channel, world.member, "sources list")
         await listing.wait_for_final_message()
-        await asyncio.sleep(0.2)
+        await fake.gateway_barrier()  # a round trip: whatever Crux could answer meanwhile, it has
         assert early.final_message is None, "/source waits for the library"
     finally:
         library.ready.set()
