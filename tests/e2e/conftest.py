@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -91,15 +92,36 @@ def debate_threads(fake: FakeDiscord, parent: FakeChannel) -> dict[str, FakeChan
     return threads
 
 
-@pytest.fixture
-async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
-    """Open a debate on the default motion in #general and return its two threads."""
+async def open_debate(fake: FakeDiscord, world: World) -> dict[str, FakeChannel]:
+    """Open a debate on the default motion in #general as the moderator and return its two threads."""
     await start_debate(fake, world)
     return debate_threads(fake, world.channel)
 
 
+@pytest.fixture
+async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
+    """Open a debate on the default motion in #general and return its two threads."""
+    return await open_debate(fake, world)
+
+
 #: The `crux` command of the virtualenv running the tests.
 CRUX = Path(sys.executable).parent / "crux"
+
+
+async def launch_crux_run(
+    fake: FakeDiscord, world: World, env: dict[str, str], cwd: Path
+) -> asyncio.subprocess.Process:
+    """Start `crux run` as its own process (output piped) and return it once it has connected to the fake."""
+    pipe = asyncio.subprocess.PIPE
+    process = await asyncio.create_subprocess_exec(str(CRUX), "run", env=env, cwd=cwd, stdout=pipe, stderr=pipe)
+    try:
+        await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")
+    except BaseException:
+        process.kill()
+        await process.communicate()
+        raise
+    await fake.gateway_barrier()
+    return process
 
 
 def run_env(fake: FakeDiscord, world: World, db: Path, **extra: str) -> dict[str, str]:

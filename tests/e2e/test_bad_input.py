@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.interface.bot import CruxBot
-from tests.e2e.conftest import CRUX, MEMBER_PERMISSIONS, World, run_env
-from tests.e2e.test_debates import CON_POINT, debate_threads, post, settled, start_debate
+from tests.e2e.conftest import MEMBER_PERMISSIONS, World, launch_crux_run, open_debate, run_env
+from tests.e2e.test_debates import CON_POINT, post, settled
 from tests.e2e.test_sources import final_text
 from tests.fake_discord import FakeDiscord
 from tests.sources.test_pdfs import GOOD, MALFORMED, text_bomb
@@ -134,8 +134,7 @@ async def test_cite_refusal_shows_a_linked_display_name_as_typed(
     author = fake.add_member(world.guild, "mallory", permissions=MEMBER_PERMISSIONS.value)
     author.user.global_name = LINK
     await fake.gateway_barrier()
-    await start_debate(fake, world)
-    threads = debate_threads(fake, world.channel)
+    threads = await open_debate(fake, world)
     message = await post(fake, world, threads["con"], author, CON_POINT)
     await settled(crux)
     (reply,) = [
@@ -163,12 +162,8 @@ async def test_crux_run_starts_with_a_bad_pdf_in_the_sources_folder(
     (folder / "b-bomb.pdf").write_bytes(MALFORMED["decompression bomb"])
     (folder / "c-good.pdf").write_bytes(GOOD)
     env = run_env(fake, world, db, CRUX_SOURCES_DIR=str(folder))
-    process = await asyncio.create_subprocess_exec(
-        str(CRUX), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    process = await launch_crux_run(fake, world, env, tmp_path)
     try:
-        await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")
-        await fake.gateway_barrier()
         rec = await fake.invoke_slash_command(
             world.guild, world.channel, world.member, "source", {"query": "what would a pause give safety research?"}
         )

@@ -12,8 +12,8 @@ import pytest
 from bot.interface.bot import CruxBot
 from bot.interface.history import RECONCILE_WINDOW
 from bot.sources.library import Library
-from tests.e2e.conftest import World, build_bot
-from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, debate_threads, post, settled, start_debate
+from tests.e2e.conftest import World, build_bot, open_debate
+from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, post, settled
 from tests.e2e.test_shutdown import stored
 from tests.fake_discord import FakeChannel, FakeDiscord, Perm
 from tests.fake_discord.harness import ErrorCapture, start_client
@@ -165,8 +165,7 @@ async def test_changes_made_while_crux_was_stopped_are_reconciled_at_start(
     first = build_bot(fake, world, seeded_library)
     async with start_client(first, fake.token):
         await first.get_cog("Capturing").caught_up.wait()
-        await start_debate(fake, world)
-        threads = debate_threads(fake, world.channel)
+        threads = await open_debate(fake, world)
         kept = await post(fake, world, threads["pro"], world.member, PRO_POINT)
         gone = await post(fake, world, threads["con"], world.member, CON_POINT)
     await fake.edit_user_message(kept, PRO_BACKING)
@@ -247,8 +246,7 @@ async def test_analysis_interrupted_by_a_crash_resumes_at_the_next_start(
     async with start_client(first, fake.token):
         await first.get_cog("Capturing").caught_up.wait()
         first.get_cog("Analysing").retry_first = 3600.0  # the "crash" leaves the failed batch queued
-        await start_debate(fake, world)
-        threads = debate_threads(fake, world.channel)
+        threads = await open_debate(fake, world)
         await post(fake, world, threads["pro"], world.member, PRO_POINT)
         await post(fake, world, threads["con"], world.member, CON_POINT)
         await fake.wait_for(lambda: stored(path, "select max(attempts) from analysis_queue") or 0, 5, "a failure")

@@ -10,7 +10,7 @@ import pytest
 from bot.interface.bot import CruxBot
 from bot.maps.tree import side_tree
 from bot.sources.library import Library
-from tests.e2e.conftest import World, build_bot, debate_threads, start_debate
+from tests.e2e.conftest import World, build_bot, debate_threads, open_debate, start_debate
 from tests.fake_discord import ActionRefused, FakeChannel, FakeDiscord, FakeMember
 from tests.fake_discord.harness import start_client
 
@@ -313,8 +313,7 @@ async def test_messages_posted_while_crux_was_down_are_captured_once(
     first = build_bot(fake, world, seeded_library)
     async with start_client(first, fake.token):
         await first.get_cog("Capturing").caught_up.wait()
-        await start_debate(fake, world)
-        threads = debate_threads(fake, world.channel)
+        threads = await open_debate(fake, world)
         await post(fake, world, threads["pro"], world.member, PRO_POINT)
     assert not fake.connected
     missed = [

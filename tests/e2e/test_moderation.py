@@ -6,7 +6,7 @@ import pytest
 
 from bot.interface.bot import CruxBot
 from bot.maps.tree import side_tree
-from tests.e2e.conftest import World, debate_threads, start_debate
+from tests.e2e.conftest import World, open_debate
 from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, map_of, post
 from tests.fake_discord import FakeChannel, FakeDiscord
 
@@ -29,8 +29,7 @@ async def command(fake: FakeDiscord, world: World, member, name: str, options: d
 @pytest.fixture
 async def debate(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
     """Open a debate with citations off (so no automatic replies) in #general."""
-    await start_debate(fake, world)
-    threads = debate_threads(fake, world.channel)
+    threads = await open_debate(fake, world)
     rec = await fake.invoke_slash_command(
         world.guild, threads["pro"], world.moderator, "debate citations", {"mode": "off"}
     )

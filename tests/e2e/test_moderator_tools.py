@@ -11,17 +11,15 @@ import pytest
 from PIL import Image
 
 from bot.interface.bot import CruxBot
-from tests.e2e.conftest import World
+from tests.e2e.conftest import World, open_debate
 from tests.e2e.test_debates import (
     CON_POINT,
     PRO_BACKING,
     PRO_POINT,
     REBUTTAL,
-    debate_threads,
     map_of,
     post,
     settled,
-    start_debate,
 )
 from tests.fake_discord import FakeChannel, FakeDiscord
 
@@ -32,8 +30,7 @@ LINK = re.compile(r"\]\((https://discord\.com/channels/[0-9]+/([0-9]+)(?:/([0-9]
 @pytest.fixture
 async def argued(fake: FakeDiscord, world: World, crux: CruxBot) -> dict[str, FakeChannel]:
     """Open a debate with a claim, a support, a cross-side rebuttal and a con point, analysed."""
-    await start_debate(fake, world)
-    threads = debate_threads(fake, world.channel)
+    threads = await open_debate(fake, world)
     claim = await post(fake, world, threads["pro"], world.member, PRO_POINT)
     await post(fake, world, threads["pro"], world.moderator, PRO_BACKING, reply_to=claim)
     await post(fake, world, threads["con"], world.moderator, CON_POINT)
@@ -170,8 +167,7 @@ async def test_summary_of_a_long_debate_is_paged_and_attached_in_full(
     fake: FakeDiscord, world: World, crux: CruxBot
 ) -> None:
     """On a debate of 600 arguments /summary answers within Discord's limits: pages to turn and the whole digest."""
-    await start_debate(fake, world)
-    threads = debate_threads(fake, world.channel)
+    threads = await open_debate(fake, world)
     store = crux.services.debates.store
     debate = store.all_debates()[-1]
     previous = None

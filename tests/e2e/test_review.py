@@ -8,7 +8,7 @@ import pytest
 
 from bot.interface.bot import CruxBot
 from bot.sources.library import Library
-from tests.e2e.conftest import MEMBER_PERMISSIONS, World, build_bot, debate_threads, start_debate
+from tests.e2e.conftest import MEMBER_PERMISSIONS, World, build_bot, open_debate
 from tests.e2e.hinge_helpers import EPHEMERAL, assert_links_resolve, buttons, press
 from tests.e2e.test_cruxes import declare
 from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, map_of, post
@@ -125,8 +125,7 @@ async def test_review_votes_and_cards_survive_a_restart(
     first = build_bot(fake, world, seeded_library)
     async with start_client(first, fake.token):
         await first.get_cog("Capturing").caught_up.wait()
-        await start_debate(fake, world)
-        threads = debate_threads(fake, world.channel)
+        threads = await open_debate(fake, world)
         await post(fake, world, threads["pro"], world.moderator, PRO_POINT)
         await post(fake, world, threads["con"], world.moderator, CON_POINT)
         card = await review_as(fake, world, world.member)

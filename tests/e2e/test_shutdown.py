@@ -20,7 +20,7 @@ from bot.db.sources import SourceStore
 from bot.interface.bot import CruxBot
 from bot.sources.embedding import MiniLMEmbedder
 from bot.sources.library import Library
-from tests.e2e.conftest import CRUX, World, build_bot, run_env
+from tests.e2e.conftest import World, build_bot, launch_crux_run, open_debate, run_env
 from tests.e2e.test_debates import CON_POINT, PRO_BACKING, PRO_POINT, REBUTTAL, debate_threads, post, start_debate
 from tests.fake_discord import FakeChannel, FakeDiscord
 from tests.fake_discord.harness import start_client
@@ -66,8 +66,7 @@ def db_file(library: Library) -> Path:
 
 async def post_three(fake: FakeDiscord, world: World) -> dict[str, FakeChannel]:
     """Open a debate and post three arguments, each captured (✅) but held at the gate before analysis."""
-    await start_debate(fake, world)
-    threads = debate_threads(fake, world.channel)
+    threads = await open_debate(fake, world)
     for thread, text in ((threads["pro"], PRO_POINT), (threads["con"], CON_POINT), (threads["pro"], PRO_BACKING)):
         await post(fake, world, thread, world.member, text)
     return threads
@@ -155,12 +154,8 @@ async def test_sigterm_stops_crux_run_cleanly(fake: FakeDiscord, world: World, s
     db = tmp_path / "crux.db"
     shutil.copy(seeded_db, db)
     env = run_env(fake, world, db)
-    process = await asyncio.create_subprocess_exec(
-        str(CRUX), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    process = await launch_crux_run(fake, world, env, tmp_path)
     try:
-        await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")
-        await fake.gateway_barrier()
         await start_debate(fake, world)
         await post(fake, world, debate_threads(fake, world.channel)["pro"], world.member, PRO_POINT)
         process.send_signal(signal.SIGTERM)

@@ -15,7 +15,7 @@ from bot.db.sources import SourceStore
 from bot.interface.bot import CruxBot
 from bot.sources.documents import MAX_DOCUMENT_BYTES
 from bot.sources.library import Library
-from tests.e2e.conftest import CRUX, World, build_bot, run_env
+from tests.e2e.conftest import World, build_bot, launch_crux_run, run_env
 from tests.fake_discord import FakeDiscord
 from tests.fake_discord.harness import start_client
 
@@ -375,12 +375,8 @@ async def test_crux_run_process_answers_source(fake: FakeDiscord, world: World, 
     db = tmp_path / "crux.db"
     shutil.copy(seeded_db, db)
     env = run_env(fake, world, db)
-    process = await asyncio.create_subprocess_exec(
-        str(CRUX), "run", env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-    )
+    process = await launch_crux_run(fake, world, env, tmp_path)
     try:
-        await fake.wait_for(lambda: fake.commands.get(world.guild.id) and fake.identify, 90, "crux run to connect")
-        await fake.gateway_barrier()
         rec = await fake.invoke_slash_command(
             world.guild, world.channel, world.member, "source", {"query": "what would a pause give safety research?"}
         )

@@ -8,7 +8,7 @@ import pytest
 from bot.interface.cruxes import CruxThreadButton
 from bot.interface.review import ReviewButton
 from bot.interface.stances import StanceButton, StandButton, stand_view
-from tests.interface.test_views import OWNER, StandIn, template
+from tests.interface.test_views import assert_rebuilt, template
 
 
 @pytest.mark.parametrize(
@@ -27,16 +27,7 @@ async def test_a_button_is_rebuilt_from_its_custom_id(
     button: discord.ui.DynamicItem, custom_id: str, label: str, fields: dict[str, int]
 ) -> None:
     """A button's custom id matches its template; the one rebuilt from it has the same id, what it names, a label."""
-    match = template(type(button)).fullmatch(button.custom_id)
-    assert match is not None
-
-    rebuilt = await type(button).from_custom_id(StandIn(OWNER), button.item, match)  # type: ignore[arg-type]
-
-    assert (rebuilt.custom_id, rebuilt.item.label, {name: getattr(rebuilt, name) for name in fields}) == (
-        custom_id,
-        label,
-        fields,
-    )
+    await assert_rebuilt(button, custom_id, label, fields)
 
 
 def test_the_current_stance_is_shown_pressed_and_cannot_be_pressed_again() -> None:

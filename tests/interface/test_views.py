@@ -43,6 +43,20 @@ def embeds(count: int) -> list[discord.Embed]:
     return [discord.Embed(title=f"Digest, part {n}") for n in range(1, count + 1)]
 
 
+async def assert_rebuilt(button: discord.ui.DynamicItem, custom_id: str, label: str, fields: dict[str, int]) -> None:
+    """Check a button's custom id matches its template, and the one rebuilt from it has that id, label and fields."""
+    match = template(type(button)).fullmatch(button.custom_id)
+    assert match is not None
+
+    rebuilt = await type(button).from_custom_id(StandIn(OWNER), button.item, match)  # type: ignore[arg-type]
+
+    assert (rebuilt.custom_id, rebuilt.item.label, {name: getattr(rebuilt, name) for name in fields}) == (
+        custom_id,
+        label,
+        fields,
+    )
+
+
 def template(button: type[discord.ui.DynamicItem]) -> re.Pattern[str]:
     """Return the pattern discord.py full-matches a clicked component's custom id against to pick this class."""
     return button.__discord_ui_compiled_template__
@@ -152,16 +166,7 @@ async def test_a_button_is_rebuilt_from_its_custom_id(
     button: discord.ui.DynamicItem, custom_id: str, label: str, fields: dict[str, int]
 ) -> None:
     """A button's custom id matches its template, and the button rebuilt from it has the same id, label and target."""
-    match = template(type(button)).fullmatch(button.custom_id)
-    assert match is not None
-
-    rebuilt = await type(button).from_custom_id(StandIn(OWNER), button.item, match)  # type: ignore[arg-type]
-
-    assert (rebuilt.custom_id, rebuilt.item.label, {name: getattr(rebuilt, name) for name in fields}) == (
-        custom_id,
-        label,
-        fields,
-    )
+    await assert_rebuilt(button, custom_id, label, fields)
 
 
 @pytest.mark.parametrize(
